@@ -1,0 +1,58 @@
+# Edgeward. On a fresh machine you need only Go: `make run` and `make test`
+# install or build everything else they use.
+
+GO          ?= go
+BIN         := bin/edgeward
+CONFIG      ?= testdata/quickstart/edgeward.yaml
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+FUZZTIME    ?= 30s
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+
+# apt-get as root, or through sudo when there is one.
+APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
+
+.PHONY: all build run test unit lint vet staticcheck fuzz bench tools clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/edgeward
+
+## run: serve the quickstart distribution on http://127.0.0.1:8080 (admin on :9901)
+run: build
+	$(BIN) serve --config $(CONFIG)
+
+## test: vet, staticcheck, and every test with the race detector, including
+## the integration tests that need outside programs (installed by `tools`).
+test: tools lint
+	EDGEWARD_REQUIRE_TOOLS=1 $(GO) test -race -count=1 -timeout 12m ./...
+
+lint: vet staticcheck
+
+vet:
+	$(GO) vet ./...
+
+staticcheck:
+	$(GO) run $(STATICCHECK) ./...
+
+## tools: programs the integration tests run (GoAccess reads our access log).
+tools:
+	@command -v goaccess >/dev/null 2>&1 || { \
+		echo "installing goaccess (Debian package) for the access-log compatibility test"; \
+		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq goaccess >/dev/null; }
+
+## fuzz: run every fuzz target for FUZZTIME each.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "== $$pkg $$f"; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+## bench: Go benchmarks (ns/op, allocs/op) of the hot paths.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin

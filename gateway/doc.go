@@ -1,0 +1,41 @@
+// Package gateway is the running edge node: listeners, routing, the
+// security pipeline, origins, the access log, metrics, the admin API and
+// configuration reloads.
+//
+// # One request
+//
+// The handler (handler.go) takes every viewer request through the same
+// steps: bound the request (header and URL sizes, timeouts), compute the
+// one canonical path (route.CanonicalPath), pick the distribution by Host
+// (an unknown host gets 421, never another distribution's content) and the
+// behavior by path (first match wins), run the behavior's stages in the
+// order written once in pipeline.go, then fetch from the origin and stream
+// the response back. Every request gets a request id that the viewer, the
+// origin and the logs all see.
+//
+// # Security model
+//
+//   - Stages are built from validated configuration when a runtime is
+//     compiled; on the request path they only look things up.
+//   - Fail closed: a stage that cannot decide denies. A response whose body
+//     breaks off mid-stream aborts the viewer's connection rather than
+//     ending it cleanly, so a truncated object never looks complete.
+//   - What the viewer sees is not what the log sees: a denial carries a
+//     short stable reason for the viewer and a detail for the log, tied by
+//     the request id. Cookies and the viewer's Authorization header are
+//     never logged.
+//   - Headers a viewer could forge for the gateway's own purposes
+//     (X-Forwarded-Proto, X-Forwarded-Host, X-Request-Id) are replaced, and
+//     X-Forwarded-For is appended to, never trusted.
+//   - Everything is bounded: header bytes (431), URL bytes (414), the wait
+//     for each body read and each response write, idle connections, origin
+//     connect and read timeouts.
+//
+// # Reloads
+//
+// A configuration is compiled into an immutable runtime (runtime.go).
+// Reload builds a whole new runtime and swaps it in atomically; a request
+// keeps the runtime it started with until it ends, and a retired runtime
+// is closed after its last request. A configuration that fails to load or
+// build changes nothing.
+package gateway

@@ -1,0 +1,73 @@
+package gateway
+
+import (
+	"net/http"
+	"net/netip"
+	"time"
+)
+
+// Exchange is one request's state as it moves through the gateway. Stages
+// read the request and the route from it; the handler records the outcome
+// for the access log and metrics.
+type Exchange struct {
+	Req   *http.Request
+	ID    string    // request id: returned to the viewer, sent to the origin, logged
+	Start time.Time // when the request arrived
+	// Path is the canonical request path (percent-decoded once, dot
+	// segments resolved, default root object applied). Routing, the
+	// origin request and every stage use this one value.
+	Path string
+	// ViewerPath is the canonical path before the default root object.
+	ViewerPath string
+	// Viewer is the viewer's address: the TCP peer.
+	Viewer   netip.AddrPort
+	viewerIP string // Viewer's address as text, formatted once
+	// Scheme is "https" when the viewer connection is TLS, else "http".
+	Scheme string
+
+	Dist     *distribution
+	Behavior *behavior
+	// behaviors is the distribution's behavior list, for sub-requests
+	// (custom error pages) that route another path.
+	behaviors behaviorMatcher
+
+	// Outcome, filled as the request is answered.
+	status         int
+	headerBytes    int64
+	bodyBytes      int64
+	bodyReceived   int64
+	firstByte      time.Duration
+	result         string
+	detailedResult string
+	originID       string
+	denial         *Denial
+	contentType    string
+	contentLength  int64
+	rangeStart     int64
+	rangeEnd       int64
+}
+
+func newExchange(r *http.Request, id string, now time.Time) *Exchange {
+	x := &Exchange{
+		Req:           r,
+		ID:            id,
+		Start:         now,
+		Scheme:        "http",
+		contentLength: -1,
+		rangeStart:    -1,
+		rangeEnd:      -1,
+	}
+	if r.TLS != nil {
+		x.Scheme = "https"
+	}
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		x.Viewer = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+		x.viewerIP = x.Viewer.Addr().String()
+	}
+	return x
+}
+
+// behaviorMatcher picks the behavior for a path within a distribution.
+type behaviorMatcher interface {
+	Match(path string) *behavior
+}

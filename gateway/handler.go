@@ -1,0 +1,133 @@
+package gateway
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/edgeward/edgeward/gateway/route"
+)
+
+// handler answers viewer requests: route, stages, origin, respond, log.
+type handler struct {
+	holder  *runtimeHolder
+	metrics *metrics
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt := h.holder.acquire()
+	defer rt.release()
+	h.metrics.inflight.Inc()
+	defer h.metrics.inflight.Dec()
+
+	x := newExchange(r, newRequestID(), h.now())
+	defer h.finish(rt, x)
+
+	if n := requestHeadSize(r); n > rt.limits.maxHeader {
+		h.fail(w, x, http.StatusRequestHeaderFieldsTooLarge, "request header fields too large", "request line and headers are "+itoa(n)+" bytes")
+		return
+	}
+	if len(r.RequestURI) > rt.limits.maxURL {
+		h.fail(w, x, http.StatusRequestURITooLong, "URI too long", "request target is "+itoa(len(r.RequestURI))+" bytes")
+		return
+	}
+	if r.Method == http.MethodConnect || r.URL.Path == "" || r.URL.Path[0] != '/' {
+		h.fail(w, x, http.StatusBadRequest, "bad request target", "request target "+quote(r.RequestURI))
+		return
+	}
+	// The path exactly as it came on the wire: r.URL.EscapedPath() may
+	// re-encode from the decoded form and so hide an encoded slash.
+	raw := route.RequestPath(r.RequestURI)
+	path, err := route.CanonicalPath(raw)
+	if err != nil {
+		h.fail(w, x, http.StatusBadRequest, err.Error(), "path "+quote(raw))
+		return
+	}
+	x.ViewerPath, x.Path = path, path
+
+	dist, behaviors, ok := rt.routes.Distribution(r.Host)
+	if !ok {
+		h.fail(w, x, http.StatusMisdirectedRequest, "unknown host", "no distribution serves host "+quote(r.Host))
+		return
+	}
+	x.Dist = dist
+	if path == "/" && dist.defaultRoot != "" {
+		x.Path = dist.defaultRoot
+	}
+	x.behaviors = behaviors
+	x.Behavior = behaviors.Match(x.Path)
+
+	if d := runStages(x.Behavior.stages, x); d != nil {
+		h.deny(w, rt, x, d)
+		return
+	}
+	h.serveOrigin(w, rt, x)
+}
+
+// fail answers a request the gateway cannot route or parse.
+func (h *handler) fail(w http.ResponseWriter, x *Exchange, status int, reason, detail string) {
+	h.deny(w, nil, x, &Denial{Status: status, Reason: reason, Detail: detail, stage: "request"})
+}
+
+// deny answers with a stage's denial (or the distribution's custom error
+// page for its status) and records it.
+func (h *handler) deny(w http.ResponseWriter, rt *runtime, x *Exchange, d *Denial) {
+	x.denial = d
+	x.result = d.Result
+	if x.result == "" {
+		x.result = "Error"
+	}
+	x.detailedResult = d.DetailedResult
+	if x.detailedResult == "" {
+		x.detailedResult = x.result
+	}
+	h.metrics.denials.WithLabelValues(h.distMetrics(x).name, d.stage, d.Reason).Inc()
+	h.log.Info("request denied", "request_id", x.ID, "stage", d.stage, "status", d.Status,
+		"reason", d.Reason, "detail", d.Detail, "client", x.Viewer.String(), "method", x.Req.Method, "path", x.Req.URL.Path)
+	for k, v := range d.Header {
+		w.Header()[k] = v
+	}
+	if rt != nil && h.serveErrorPage(w, rt, x, d.Status) {
+		return
+	}
+	writeErrorBody(w, x, d)
+}
+
+// finish writes the access log line and the metrics of a request.
+func (h *handler) finish(rt *runtime, x *Exchange) {
+	if err := x.Req.Context().Err(); err != nil && x.status == 0 {
+		x.result, x.detailedResult = "Error", "ClientCommunicationError"
+	}
+	dm := h.distMetrics(x)
+	dm.request(x.status, x.result).Inc()
+	dm.bytesSent.Add(float64(x.headerBytes + x.bodyBytes))
+	dm.bytesReceived.Add(float64(x.bodyReceived))
+	rt.log.Log(x.logEntry(rt.cfg.NodeName, h.now()))
+}
+
+// distMetrics are the series of the request's distribution, or of "-"
+// for requests that never reached one.
+func (h *handler) distMetrics(x *Exchange) *distMetrics {
+	if x.Dist != nil {
+		return x.Dist.metrics
+	}
+	return h.metrics.forDistribution("-")
+}
+
+var errClientGone = errors.New("viewer closed the connection")
+
+// requestHeadSize is the size of the request line and headers as sent in
+// HTTP/1.1 form ("Name: value\r\n" per field), whatever the protocol.
+func requestHeadSize(r *http.Request) int {
+	n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len("HTTP/1.1\r\n") + 2
+	n += len("Host: ") + len(r.Host) + 2
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + 2 + len(v) + 2
+		}
+	}
+	return n
+}

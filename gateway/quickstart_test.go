@@ -1,0 +1,67 @@
+package gateway
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestQuickstart serves the bundled quickstart config (on ephemeral
+// ports) and checks what the README tells a newcomer to curl.
+func TestQuickstart(t *testing.T) {
+	src, err := os.ReadFile("../testdata/quickstart/edgeward.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs, _ := filepath.Abs("../testdata/quickstart")
+	text := string(src)
+	for old, repl := range map[string]string{
+		"http: 127.0.0.1:8080":    "http: 127.0.0.1:0",
+		"admin: 127.0.0.1:9901":   "admin: 127.0.0.1:0",
+		"token_file: admin.token": "token_file: " + filepath.Join(qs, "admin.token"),
+		"dir: site":               "dir: " + filepath.Join(qs, "site"),
+		"path: stdout":            "path: off",
+	} {
+		if !strings.Contains(text, old) {
+			t.Fatalf("quickstart config no longer contains %q; update this test", old)
+		}
+		text = strings.ReplaceAll(text, old, repl)
+	}
+	s := startGateway(t, writeConfig(t, "", text))
+	base := "http://" + s.Addr()
+
+	for _, c := range []struct {
+		name, method, path string
+		hdr                http.Header
+		status             int
+		contains           string
+	}{
+		{"default root object", "GET", "/", nil, 200, "Edgeward is serving this page"},
+		{"static file", "GET", "/static/hello.txt", nil, 200, "Hello from the Edgeward quickstart origin."},
+		{"range", "GET", "/static/hello.txt", http.Header{"Range": {"bytes=0-4"}}, 206, "Hello"},
+		{"custom 404 page", "GET", "/missing", nil, 404, "custom error page"},
+		{"POST refused", "POST", "/static/hello.txt", nil, 405, "method not allowed"},
+		{"traversal refused", "GET", "/static/../../edgeward.yaml", nil, 400, "path"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			req, _ := http.NewRequest(c.method, base+"/", nil)
+			req.URL.Opaque = c.path
+			req.Host = "localhost:8080"
+			for k, v := range c.hdr {
+				req.Header[k] = v
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := make([]byte, 4096)
+			n, _ := readFull(resp.Body, b)
+			resp.Body.Close()
+			if resp.StatusCode != c.status || !strings.Contains(string(b[:n]), c.contains) {
+				t.Fatalf("status %d body %q, want %d containing %q", resp.StatusCode, b[:n], c.status, c.contains)
+			}
+		})
+	}
+}

@@ -1,0 +1,225 @@
+package gateway
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/edgeward/edgeward/gateway/origin"
+)
+
+// serveOrigin fetches the response from the behavior's origin and streams
+// it to the viewer.
+func (h *handler) serveOrigin(w http.ResponseWriter, rt *runtime, x *Exchange) {
+	o := x.Behavior.origin
+	x.originID = o.ID()
+	start := time.Now()
+	resp, err := o.Fetch(originRequest(w, rt, x))
+	h.metrics.originLatency.WithLabelValues(x.Dist.name, x.originID).Observe(time.Since(start).Seconds())
+	if err != nil {
+		h.originFailed(w, rt, x, err)
+		return
+	}
+	defer resp.Body.Close()
+
+	if _, ok := x.Dist.errorPages[resp.StatusCode]; ok {
+		if h.serveErrorPage(w, rt, x, resp.StatusCode) {
+			return
+		}
+	}
+	x.result = "Miss"
+	if resp.StatusCode >= 400 {
+		x.result = "Error"
+	}
+	x.detailedResult = x.result
+	h.relay(w, rt, x, resp)
+}
+
+// originFailed answers when no response could be had from the origin:
+// 502 when it is unreachable, 504 when it timed out.
+func (h *handler) originFailed(w http.ResponseWriter, rt *runtime, x *Exchange, err error) {
+	oe, ok := origin.AsError(err)
+	if !ok {
+		oe = &origin.Error{Origin: x.originID, Kind: origin.KindBadResponse, Err: err}
+	}
+	x.result, x.detailedResult = "Error", oe.DetailedResult()
+	if oe.Kind == origin.KindCanceled {
+		h.log.Info("viewer went away before the origin answered", "request_id", x.ID, "origin", x.originID)
+		return
+	}
+	reason := "origin unreachable"
+	if oe.Kind == origin.KindTimeout {
+		reason = "origin timeout"
+	} else if oe.Kind == origin.KindBadResponse {
+		reason = "bad origin response"
+	}
+	h.log.Warn("origin request failed", "request_id", x.ID, "origin", x.originID, "error", err.Error())
+	d := &Denial{Status: oe.Status(), Reason: reason, Detail: err.Error(), stage: "origin",
+		Result: "Error", DetailedResult: oe.DetailedResult()}
+	x.denial = d
+	if h.serveErrorPage(w, rt, x, d.Status) {
+		return
+	}
+	writeErrorBody(w, x, d)
+}
+
+// relay copies an origin response to the viewer: headers less the
+// hop-by-hop ones, plus the gateway's own, then the body as it arrives.
+func (h *handler) relay(w http.ResponseWriter, rt *runtime, x *Exchange, resp *http.Response) {
+	dst := w.Header()
+	removeHopByHop(resp.Header)
+	for k, v := range resp.Header {
+		dst[k] = v
+	}
+	setGatewayHeaders(dst, rt, x)
+	x.contentType = resp.Header.Get("Content-Type")
+	x.contentLength = resp.ContentLength
+	if resp.StatusCode == http.StatusPartialContent {
+		x.rangeStart, x.rangeEnd = parseContentRange(resp.Header.Get("Content-Range"))
+	}
+	x.writeHeader(w, resp.StatusCode, h.now())
+
+	flush := resp.ContentLength < 0 || strings.HasPrefix(x.contentType, "text/event-stream")
+	if err := copyBody(w, resp.Body, x, rt.limits.writeTimeout, flush); err != nil {
+		// Headers are gone; the only honest signal left is to abort the
+		// connection so the viewer sees a truncated response, never a
+		// complete-looking short one.
+		h.log.Warn("response body copy failed", "request_id", x.ID, "origin", x.originID, "error", err.Error())
+		if oe, ok := origin.AsError(err); ok {
+			x.detailedResult = oe.DetailedResult()
+		} else if errors.Is(err, errClientGone) {
+			x.detailedResult = "ClientCommunicationError"
+		}
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// setGatewayHeaders adds the headers every gateway response carries.
+func setGatewayHeaders(h http.Header, rt *runtime, x *Exchange) {
+	result := x.result
+	if result == "" {
+		result = "Error"
+	}
+	via := rt.via
+	if prior := h["Via"]; len(prior) > 0 {
+		via = strings.Join(prior, ", ") + ", " + rt.via
+	}
+	vals := []string{x.ID, via, result + " from edgeward"}
+	h["X-Request-Id"] = vals[0:1:1]
+	h["Via"] = vals[1:2:2]
+	h["X-Cache"] = vals[2:3:3]
+}
+
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// copyBody streams src to the viewer. Each write gets its own deadline
+// (a slow reader cannot hold the response forever, yet a large download
+// on a good connection is never cut off by a whole-response timeout).
+func copyBody(w http.ResponseWriter, src io.Reader, x *Exchange, writeTimeout time.Duration, flush bool) error {
+	ctl := http.NewResponseController(w)
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
+	for {
+		n, rerr := src.Read(buf)
+		if n > 0 {
+			if writeTimeout > 0 {
+				_ = ctl.SetWriteDeadline(time.Now().Add(writeTimeout))
+			}
+			m, werr := w.Write(buf[:n])
+			x.bodyBytes += int64(m)
+			if werr != nil {
+				return errClientGone
+			}
+			if flush {
+				if err := ctl.Flush(); err != nil {
+					return errClientGone
+				}
+			}
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
+}
+
+// writeHeader sends the status line and headers, noting what the access
+// log needs.
+func (x *Exchange) writeHeader(w http.ResponseWriter, status int, now time.Time) {
+	x.status = status
+	x.firstByte = now.Sub(x.Start)
+	x.headerBytes = headerSize(w.Header(), status)
+	w.WriteHeader(status)
+}
+
+// headerSize estimates the bytes of a response head on the wire.
+func headerSize(h http.Header, status int) int64 {
+	n := len("HTTP/1.1 000 ") + len(http.StatusText(status)) + 2 + 2
+	for k, vs := range h {
+		for _, v := range vs {
+			n += len(k) + 2 + len(v) + 2
+		}
+	}
+	return int64(n)
+}
+
+// writeErrorBody writes a gateway-generated error: the status, the short
+// reason and the request id, nothing more. The detail went to the log.
+func writeErrorBody(w http.ResponseWriter, x *Exchange, d *Denial) {
+	h := w.Header()
+	body := d.Body
+	ct := d.ContentType
+	if body == nil {
+		body = []byte(strconv.Itoa(d.Status) + " " + http.StatusText(d.Status) + ": " + d.Reason + "\nRequest ID: " + x.ID + "\n")
+		ct = "text/plain; charset=utf-8"
+	}
+	h.Set("Content-Type", ct)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Request-Id", x.ID)
+	if d.Status >= 400 {
+		h.Set("X-Cache", "Error from edgeward")
+	} else {
+		h.Set("X-Cache", "Redirect from edgeward")
+	}
+	x.contentType = ct
+	x.contentLength = int64(len(body))
+	x.writeHeader(w, d.Status, time.Now())
+	n, _ := w.Write(body)
+	x.bodyBytes += int64(n)
+}
+
+// parseContentRange reads "bytes first-last/size" for the access log.
+func parseContentRange(v string) (first, last int64) {
+	v, ok := strings.CutPrefix(v, "bytes ")
+	if !ok {
+		return -1, -1
+	}
+	span, _, _ := strings.Cut(v, "/")
+	a, b, ok := strings.Cut(span, "-")
+	if !ok {
+		return -1, -1
+	}
+	f, err1 := strconv.ParseInt(a, 10, 64)
+	l, err2 := strconv.ParseInt(b, 10, 64)
+	if err1 != nil || err2 != nil {
+		return -1, -1
+	}
+	return f, l
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func quote(s string) string {
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return strconv.Quote(s)
+}

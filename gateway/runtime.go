@@ -1,0 +1,248 @@
+package gateway
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/edgeward/edgeward/gateway/accesslog"
+	"github.com/edgeward/edgeward/gateway/origin"
+	"github.com/edgeward/edgeward/gateway/route"
+	"github.com/edgeward/edgeward/policy"
+)
+
+// runtime is a configuration compiled for serving: routes, origins, stages,
+// the access log. It is immutable once built. A reload builds a new one and
+// swaps it in; the old one is closed when its last in-flight request ends.
+type runtime struct {
+	cfg        *policy.Config
+	routes     *route.Table[*distribution, *behavior]
+	log        *accesslog.Logger
+	adminToken []byte
+	via        string // "1.1 <node> (edgeward)"
+	limits     limits
+
+	origins []origin.Origin
+
+	refs      atomic.Int64
+	retired   atomic.Bool
+	closeOnce sync.Once
+	closeLog  atomic.Bool // set when the next runtime does not reuse log
+}
+
+// limits are the request-size and timeout limits, in ready-to-use units.
+type limits struct {
+	maxHeader    int
+	maxURL       int
+	readTimeout  time.Duration
+	writeTimeout time.Duration
+}
+
+// distribution is a compiled policy.Distribution.
+type distribution struct {
+	name        string
+	defaultRoot string // "/index.html" or ""
+	errorPages  map[int]policy.CustomErrorResponse
+	metrics     *distMetrics
+}
+
+// behavior is a compiled policy.Behavior.
+type behavior struct {
+	dist    *distribution
+	pattern string // "*" for the default behavior
+	origin  origin.Origin
+	stages  []Stage
+}
+
+// behaviorSpec is what a stage builder sees of the configuration.
+type behaviorSpec struct {
+	global *policy.Config
+	dist   *policy.Distribution
+	cfg    *policy.Behavior
+}
+
+// buildEnv is what a runtime is built with besides its config: the
+// process-wide metrics and the origin constructor.
+type buildEnv struct {
+	metrics   *metrics
+	newOrigin func(policy.Origin) (origin.Origin, error)
+}
+
+// newOrigin builds the origin a policy.Origin describes.
+func newOrigin(oc policy.Origin) (origin.Origin, error) {
+	if oc.Dir != "" {
+		return origin.NewDir(oc)
+	}
+	return origin.NewHTTP(oc)
+}
+
+// buildRuntime compiles cfg. prev, when not nil, is the running runtime:
+// resources whose configuration did not change (the access log file) are
+// carried over instead of reopened. On error nothing of prev is touched
+// and everything built so far is released.
+func buildRuntime(cfg *policy.Config, prev *runtime, env *buildEnv) (rt *runtime, err error) {
+	rt = &runtime{
+		cfg: cfg,
+		via: "1.1 " + cfg.NodeName + " (edgeward)",
+		limits: limits{
+			maxHeader:    int(cfg.Limits.MaxHeaderBytes),
+			maxURL:       int(cfg.Limits.MaxURLBytes),
+			readTimeout:  time.Duration(cfg.Limits.ReadTimeout),
+			writeTimeout: time.Duration(cfg.Limits.WriteTimeout),
+		},
+	}
+	defer func() {
+		if err != nil {
+			rt.closeOrigins()
+			if rt.log != nil && (prev == nil || rt.log != prev.log) {
+				_ = rt.log.Close()
+			}
+			rt = nil
+		}
+	}()
+
+	if cfg.Admin.TokenFile != "" {
+		tok, err := os.ReadFile(cfg.Admin.TokenFile)
+		if err != nil {
+			return nil, fmt.Errorf("admin token: %w", err)
+		}
+		rt.adminToken = []byte(strings.TrimSpace(string(tok)))
+		if len(rt.adminToken) == 0 {
+			return nil, fmt.Errorf("admin token file %s is empty", cfg.Admin.TokenFile)
+		}
+	}
+
+	if prev != nil && prev.log.Path() == cfg.AccessLog.Path && prev.log.Format() == cfg.AccessLog.Format {
+		rt.log = prev.log
+	} else {
+		rt.log, err = accesslog.Open(cfg.AccessLog.Path, cfg.AccessLog.Format)
+		if err != nil {
+			return nil, fmt.Errorf("access log: %w", err)
+		}
+	}
+
+	specs := make([]route.DistributionSpec[*distribution, *behavior], 0, len(cfg.Distributions))
+	for i := range cfg.Distributions {
+		spec, err := rt.buildDistribution(cfg, &cfg.Distributions[i], env)
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, spec)
+	}
+	rt.routes, err = route.NewTable(specs)
+	if err != nil {
+		return nil, err
+	}
+	return rt, nil
+}
+
+func (rt *runtime) buildDistribution(cfg *policy.Config, dc *policy.Distribution, env *buildEnv) (route.DistributionSpec[*distribution, *behavior], error) {
+	var spec route.DistributionSpec[*distribution, *behavior]
+	d := &distribution{
+		name:       dc.Name,
+		errorPages: make(map[int]policy.CustomErrorResponse, len(dc.CustomErrorResponses)),
+		metrics:    env.metrics.forDistribution(dc.Name),
+	}
+	if dc.DefaultRootObject != "" {
+		d.defaultRoot = "/" + dc.DefaultRootObject
+	}
+	for _, ce := range dc.CustomErrorResponses {
+		d.errorPages[ce.Status] = ce
+	}
+
+	origins := make(map[string]origin.Origin, len(dc.Origins))
+	for _, oc := range dc.Origins {
+		o, err := env.newOrigin(oc)
+		if err != nil {
+			return spec, fmt.Errorf("distribution %s: origin %s: %w", dc.Name, oc.ID, err)
+		}
+		rt.origins = append(rt.origins, o)
+		origins[oc.ID] = o
+	}
+
+	newBehavior := func(bc *policy.Behavior, pattern string) (*behavior, error) {
+		o, ok := origins[bc.Origin]
+		if !ok { // policy validation prevents this; never serve from a guess
+			return nil, fmt.Errorf("distribution %s: behavior %s: unknown origin %q", dc.Name, pattern, bc.Origin)
+		}
+		stages, err := buildStages(&behaviorSpec{global: cfg, dist: dc, cfg: bc})
+		if err != nil {
+			return nil, fmt.Errorf("distribution %s: behavior %s: %w", dc.Name, pattern, err)
+		}
+		return &behavior{dist: d, pattern: pattern, origin: o, stages: stages}, nil
+	}
+
+	spec.Hosts = dc.Hosts
+	spec.Value = d
+	for i := range dc.Behaviors {
+		bc := &dc.Behaviors[i]
+		b, err := newBehavior(bc, bc.Path)
+		if err != nil {
+			return spec, err
+		}
+		spec.Behaviors = append(spec.Behaviors, route.BehaviorSpec[*behavior]{Pattern: bc.Path, Value: b})
+	}
+	def, err := newBehavior(&dc.DefaultBehavior, "*")
+	if err != nil {
+		return spec, err
+	}
+	spec.Default = def
+	return spec, nil
+}
+
+func (rt *runtime) closeOrigins() {
+	for _, o := range rt.origins {
+		o.Close()
+	}
+}
+
+// close releases what the runtime owns. Called once, after the runtime was
+// retired and its last request finished.
+func (rt *runtime) close() {
+	rt.closeOnce.Do(func() {
+		rt.closeOrigins()
+		if rt.closeLog.Load() {
+			_ = rt.log.Close()
+		}
+	})
+}
+
+func (rt *runtime) release() {
+	if rt.refs.Add(-1) == 0 && rt.retired.Load() {
+		rt.close()
+	}
+}
+
+// runtimeHolder holds the current runtime. Requests acquire it for their
+// whole life, so a reload never changes the configuration under a request.
+type runtimeHolder struct {
+	cur atomic.Pointer[runtime]
+}
+
+func (h *runtimeHolder) acquire() *runtime {
+	for {
+		rt := h.cur.Load()
+		rt.refs.Add(1)
+		if h.cur.Load() == rt {
+			return rt
+		}
+		rt.release() // swapped meanwhile: use the new one
+	}
+}
+
+// swap installs next and retires the previous runtime, which closes once
+// its in-flight requests are done.
+func (h *runtimeHolder) swap(next *runtime) {
+	old := h.cur.Swap(next)
+	if old == nil {
+		return
+	}
+	old.closeLog.Store(old.log != next.log)
+	old.retired.Store(true)
+	if old.refs.Load() == 0 {
+		old.close()
+	}
+}

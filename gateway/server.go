@@ -1,0 +1,213 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/edgeward/edgeward/gateway/origin"
+	"github.com/edgeward/edgeward/policy"
+)
+
+// Server is one running edge node: the viewer listener, the admin listener,
+// and the current runtime, which Reload replaces as a whole.
+type Server struct {
+	path    string
+	log     *slog.Logger
+	now     func() time.Time
+	metrics *metrics
+	env     *buildEnv
+	holder  runtimeHolder
+	handler *handler
+
+	reloadMu sync.Mutex
+	draining atomic.Bool
+
+	viewer, admin     *http.Server
+	viewerLn, adminLn net.Listener
+	serveErr          chan error
+}
+
+// Options are what a Server needs besides its config file.
+type Options struct {
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now. Tests inject their own.
+	Now func() time.Time
+
+	// newOrigin replaces the origin constructor (benchmarks).
+	newOrigin func(policy.Origin) (origin.Origin, error)
+}
+
+// New loads and compiles the config at path. Nothing listens yet.
+func New(path string, opts Options) (*Server, error) {
+	s := &Server{path: path, log: opts.Logger, now: opts.Now, metrics: newMetrics()}
+	s.env = &buildEnv{metrics: s.metrics, newOrigin: newOrigin}
+	if opts.newOrigin != nil {
+		s.env.newOrigin = opts.newOrigin
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	cfg, err := policy.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := buildRuntime(cfg, nil, s.env)
+	if err != nil {
+		return nil, err
+	}
+	s.holder.swap(rt)
+	s.metrics.reloadTime.SetToCurrentTime()
+	s.handler = &handler{holder: &s.holder, metrics: s.metrics, log: s.log, now: s.now}
+	return s, nil
+}
+
+// Handler is the viewer-facing handler (routing, stages, origin).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Start opens the listeners named by the config and serves in the
+// background. Serve errors arrive on Wait.
+func (s *Server) Start() error {
+	cfg := s.holder.cur.Load().cfg
+	lim := cfg.Limits
+	var err error
+	s.viewerLn, err = net.Listen("tcp", cfg.Listen.HTTP)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Listen.HTTP, err)
+	}
+	s.viewer = &http.Server{
+		Handler: s.handler,
+		// Go's server bounds what it reads before parsing, with some
+		// slack of its own; the handler enforces the exact figure on the
+		// parsed request (handler.go), so this is the memory backstop.
+		MaxHeaderBytes:    int(lim.MaxHeaderBytes),
+		ReadHeaderTimeout: time.Duration(lim.ReadHeaderTimeout),
+		IdleTimeout:       time.Duration(lim.IdleTimeout),
+		// Body reads and response writes get per-operation deadlines in
+		// the handler (forward.go, respond.go) rather than one deadline
+		// for the whole exchange, which would cut off large downloads.
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	s.serveErr = make(chan error, 2)
+	go s.serve(s.viewer, s.viewerLn)
+	s.log.Info("serving", "addr", s.viewerLn.Addr().String(), "config", s.path)
+
+	if cfg.Listen.Admin != "off" {
+		s.adminLn, err = net.Listen("tcp", cfg.Listen.Admin)
+		if err != nil {
+			_ = s.viewerLn.Close()
+			return fmt.Errorf("listen admin %s: %w", cfg.Listen.Admin, err)
+		}
+		s.admin = &http.Server{
+			Handler:           s.adminHandler(),
+			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       60 * time.Second,
+			WriteTimeout:      60 * time.Second,
+			MaxHeaderBytes:    16 << 10,
+		}
+		go s.serve(s.admin, s.adminLn)
+		s.log.Info("admin API", "addr", s.adminLn.Addr().String())
+	}
+	return nil
+}
+
+func (s *Server) serve(srv *http.Server, ln net.Listener) {
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		s.serveErr <- err
+	}
+}
+
+// Addr is the viewer listener's address (after Start).
+func (s *Server) Addr() string { return s.viewerLn.Addr().String() }
+
+// AdminAddr is the admin listener's address, or "" when it is off.
+func (s *Server) AdminAddr() string {
+	if s.adminLn == nil {
+		return ""
+	}
+	return s.adminLn.Addr().String()
+}
+
+// Errors reports a listener that stopped serving for another reason than
+// Shutdown.
+func (s *Server) Errors() <-chan error { return s.serveErr }
+
+// Shutdown stops accepting connections, lets in-flight requests finish
+// until ctx ends, then closes what is left and releases the runtime.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.draining.Store(true)
+	var err error
+	if s.viewer != nil {
+		if err = s.viewer.Shutdown(ctx); err != nil {
+			s.log.Warn("drain timed out; closing remaining connections", "error", err.Error())
+			_ = s.viewer.Close()
+		}
+	}
+	if s.admin != nil {
+		_ = s.admin.Close()
+	}
+	rt := s.holder.cur.Load()
+	rt.closeLog.Store(true)
+	rt.retired.Store(true)
+	if rt.refs.Load() == 0 {
+		rt.close()
+	}
+	return err
+}
+
+// Reload reads the config file again, builds a new runtime and swaps it in.
+// On any error the running runtime stays and the error says why.
+func (s *Server) Reload() error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	err := s.reload()
+	if err != nil {
+		s.metrics.reloads.WithLabelValues("failure").Inc()
+		s.log.Error("reload failed; keeping the running configuration", "config", s.path, "error", err.Error())
+		return err
+	}
+	s.metrics.reloads.WithLabelValues("success").Inc()
+	s.metrics.reloadTime.SetToCurrentTime()
+	s.log.Info("configuration reloaded", "config", s.path)
+	return nil
+}
+
+func (s *Server) reload() error {
+	cfg, err := policy.Load(s.path)
+	if err != nil {
+		return err
+	}
+	prev := s.holder.acquire()
+	defer prev.release()
+	if cfg.Listen != prev.cfg.Listen {
+		s.log.Warn("listen addresses changed; they take effect on restart",
+			"running", fmt.Sprintf("%+v", prev.cfg.Listen), "configured", fmt.Sprintf("%+v", cfg.Listen))
+	}
+	rt, err := buildRuntime(cfg, prev, s.env)
+	if err != nil {
+		return err
+	}
+	s.holder.swap(rt)
+	return nil
+}
+
+// ReopenLogs reopens the access log file (SIGUSR1, after logrotate).
+func (s *Server) ReopenLogs() error {
+	rt := s.holder.acquire()
+	defer rt.release()
+	return rt.log.Reopen()
+}
+
+// ShutdownTimeout is how long Shutdown should wait for in-flight requests.
+func (s *Server) ShutdownTimeout() time.Duration {
+	return time.Duration(s.holder.cur.Load().cfg.Limits.ShutdownTimeout)
+}

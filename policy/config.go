@@ -1,0 +1,104 @@
+package policy
+
+// Config is one edgeward configuration file, decoded strictly and validated.
+// Relative file paths inside it are resolved against the directory of the
+// file itself, so a config behaves the same whatever the working directory.
+type Config struct {
+	// NodeName names this edge node in Via headers and the access log's
+	// x-edge-location field. Default: the host name.
+	NodeName  string    `yaml:"node_name"`
+	Listen    Listen    `yaml:"listen"`
+	Admin     Admin     `yaml:"admin"`
+	AccessLog AccessLog `yaml:"access_log"`
+	Limits    Limits    `yaml:"limits"`
+
+	Distributions []Distribution `yaml:"distributions"`
+
+	// File is the path the config was read from ("" when parsed from memory).
+	File string `yaml:"-"`
+}
+
+// Listen holds listener addresses. Changing them takes effect on restart.
+type Listen struct {
+	HTTP  string `yaml:"http"`  // default 127.0.0.1:8080
+	Admin string `yaml:"admin"` // default 127.0.0.1:9901; "off" disables it
+}
+
+// Admin configures the admin API.
+type Admin struct {
+	// TokenFile holds the bearer token mutating admin calls must present.
+	// Without it, mutating calls are refused.
+	TokenFile string `yaml:"token_file"`
+}
+
+// AccessLog configures the access log.
+type AccessLog struct {
+	Path   string `yaml:"path"`   // "stdout" (default), "stderr", "off", or a file path
+	Format string `yaml:"format"` // "cloudfront" (default) or "json"
+}
+
+// Limits bound what one client can make the gateway hold.
+type Limits struct {
+	MaxHeaderBytes    ByteSize `yaml:"max_header_bytes"`    // request line + headers; default 20KiB (431 beyond)
+	MaxURLBytes       ByteSize `yaml:"max_url_bytes"`       // request target; default 8KiB (414 beyond)
+	ReadHeaderTimeout Duration `yaml:"read_header_timeout"` // default 10s
+	ReadTimeout       Duration `yaml:"read_timeout"`        // between two reads of a request body; default 60s
+	WriteTimeout      Duration `yaml:"write_timeout"`       // between two writes of a response; default 60s
+	IdleTimeout       Duration `yaml:"idle_timeout"`        // keep-alive idle; default 60s
+	ShutdownTimeout   Duration `yaml:"shutdown_timeout"`    // drain on SIGTERM; default 30s
+}
+
+// Distribution is a set of host names served with one set of origins and
+// behaviors, like a CloudFront distribution.
+type Distribution struct {
+	Name string `yaml:"name"`
+	// Hosts are exact names or "*.domain" wildcards matching exactly one
+	// label. Case-insensitive; a port in the Host header is ignored.
+	Hosts                []string              `yaml:"hosts"`
+	DefaultRootObject    string                `yaml:"default_root_object"`
+	Origins              []Origin              `yaml:"origins"`
+	DefaultBehavior      Behavior              `yaml:"default_behavior"`
+	Behaviors            []Behavior            `yaml:"behaviors"` // ordered; first match wins
+	CustomErrorResponses []CustomErrorResponse `yaml:"custom_error_responses"`
+}
+
+// Origin is where admitted requests are fetched from: exactly one of URL
+// (an HTTP or HTTPS server) or Dir (a local directory).
+type Origin struct {
+	ID  string `yaml:"id"`
+	URL string `yaml:"url"`
+	Dir string `yaml:"dir"`
+	// Path is prefixed to the request path (CloudFront's origin path).
+	Path string `yaml:"path"`
+	// Headers are added to every origin request (at most 10, as CloudFront).
+	Headers map[string]string `yaml:"headers"`
+
+	ConnectTimeout     Duration `yaml:"connect_timeout"`     // 1s..10s, default 10s
+	ConnectionAttempts int      `yaml:"connection_attempts"` // 1..3, default 3 (GET and HEAD only)
+	ReadTimeout        Duration `yaml:"read_timeout"`        // 1s..60s, default 30s; also between body reads
+	KeepAliveTimeout   Duration `yaml:"keepalive_timeout"`   // 1s..60s, default 5s
+	// HostHeader overrides the Host sent to the origin. Default: the
+	// origin URL's host, as CloudFront does.
+	HostHeader string `yaml:"host_header"`
+}
+
+// Behavior maps a path pattern to an origin and the rules for requests
+// that match it.
+type Behavior struct {
+	// Path is a case-sensitive pattern with * (any run of characters,
+	// including /) and ? (one character), at most 255 characters. The
+	// default behavior has no path.
+	Path   string `yaml:"path"`
+	Origin string `yaml:"origin"`
+	// AllowedMethods defaults to [GET, HEAD]; ["ALL"] allows GET, HEAD,
+	// OPTIONS, PUT, PATCH, POST and DELETE.
+	AllowedMethods []string `yaml:"allowed_methods"`
+}
+
+// CustomErrorResponse replaces an error response's body with a page fetched
+// through the distribution (via the behavior matching Page).
+type CustomErrorResponse struct {
+	Status       int    `yaml:"status"`        // the status to replace (400..599)
+	Page         string `yaml:"page"`          // a path beginning with /
+	ResponseCode int    `yaml:"response_code"` // status sent to the viewer; default Status
+}
