@@ -19,15 +19,7 @@ func TestAccessLogRecordsEveryOutcome(t *testing.T) {
 	o := newEchoOrigin(t)
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, "access.log")
-	cfg := `
-listen: {http: 127.0.0.1:0, admin: off}
-access_log: {path: ` + logPath + `, format: json}
-distributions:
-  - name: d
-    hosts: [d.test]
-    origins: [{id: o, url: ` + o.URL + `}]
-    default_behavior: {origin: o}
-`
+	cfg := oneOriginConfig(o.URL, `access_log: {path: `+logPath+`, format: json}`, "", "")
 	s, err := New(writeConfig(t, dir, cfg), Options{Logger: discardLogger()})
 	if err != nil {
 		t.Fatal(err)
@@ -94,15 +86,7 @@ func TestCloudFrontLogFromRealTraffic(t *testing.T) {
 	o := newEchoOrigin(t)
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, "access.log")
-	cfg := `
-listen: {http: 127.0.0.1:0, admin: off}
-access_log: {path: ` + logPath + `, format: cloudfront}
-distributions:
-  - name: d
-    hosts: [d.test]
-    origins: [{id: o, url: ` + o.URL + `}]
-    default_behavior: {origin: o}
-`
+	cfg := oneOriginConfig(o.URL, `access_log: {path: `+logPath+`, format: cloudfront}`, "", "")
 	s, err := New(writeConfig(t, dir, cfg), Options{Logger: discardLogger()})
 	if err != nil {
 		t.Fatal(err)

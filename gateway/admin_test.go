@@ -12,16 +12,8 @@ func TestAdminAPI(t *testing.T) {
 	o := newEchoOrigin(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "token"), []byte("secret-token\n"), 0o600)
-	cfg := `
-listen: {http: 127.0.0.1:0, admin: 127.0.0.1:0}
-admin: {token_file: token}
-access_log: {path: off}
-distributions:
-  - name: d
-    hosts: [d.test]
-    origins: [{id: o, url: ` + o.URL + `}]
-    default_behavior: {origin: o}
-`
+	cfg := oneOriginConfig(o.URL, `admin: {token_file: token}
+access_log: {path: off}`, "", "")
 	s := startGateway(t, writeConfig(t, dir, cfg))
 	admin := "http://" + s.AdminAddr()
 
@@ -70,15 +62,7 @@ distributions:
 
 func TestAdminReloadRefusedWithoutToken(t *testing.T) {
 	o := newEchoOrigin(t)
-	cfg := `
-listen: {http: 127.0.0.1:0, admin: 127.0.0.1:0}
-access_log: {path: off}
-distributions:
-  - name: d
-    hosts: [d.test]
-    origins: [{id: o, url: ` + o.URL + `}]
-    default_behavior: {origin: o}
-`
+	cfg := oneOriginConfig(o.URL, "", "", "")
 	s := startGateway(t, writeConfig(t, "", cfg))
 	resp, body := do(t, http.DefaultClient, "POST", "http://"+s.AdminAddr()+"/reload", "", http.Header{"Authorization": {"Bearer "}}, nil)
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "token_file") {

@@ -93,7 +93,7 @@ func (h *handler) deny(w http.ResponseWriter, rt *runtime, x *Exchange, d *Denia
 	if rt != nil && h.serveErrorPage(w, rt, x, d.Status) {
 		return
 	}
-	writeErrorBody(w, x, d)
+	h.writeErrorBody(w, x, d)
 }
 
 // finish writes the access log line and the metrics of a request.

@@ -95,3 +95,23 @@ func readFull(r io.Reader, b []byte) (int, error) {
 }
 
 func writeFile(path, text string) error { return os.WriteFile(path, []byte(text), 0o644) }
+
+// oneOriginConfig is a config with one distribution, "d" for host d.test,
+// whose default behavior goes to one HTTP origin "o" at originURL. top adds
+// top-level settings (the access log is off unless top sets it); originOpts
+// and behaviorOpts extend the origin and the default behavior, each
+// starting with ", ".
+func oneOriginConfig(originURL, top, originOpts, behaviorOpts string) string {
+	if !strings.Contains(top, "access_log:") {
+		top += "\naccess_log: {path: off}"
+	}
+	return `
+listen: {http: 127.0.0.1:0, admin: 127.0.0.1:0}
+` + strings.TrimSpace(top) + `
+distributions:
+  - name: d
+    hosts: [d.test]
+    origins: [{id: o, url: ` + originURL + originOpts + `}]
+    default_behavior: {origin: o` + behaviorOpts + `}
+`
+}

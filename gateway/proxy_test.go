@@ -240,15 +240,7 @@ func TestOriginSlowGives504(t *testing.T) {
 	}))
 	defer slow.Close()
 	defer close(release)
-	cfg := `
-listen: {http: 127.0.0.1:0, admin: off}
-access_log: {path: off}
-distributions:
-  - name: d
-    hosts: [d.test]
-    origins: [{id: slow, url: ` + slow.URL + `, read_timeout: 1s}]
-    default_behavior: {origin: slow}
-`
+	cfg := oneOriginConfig(slow.URL, "", `, read_timeout: 1s`, "")
 	s := startGateway(t, writeConfig(t, "", cfg))
 	resp, body := do(t, http.DefaultClient, "GET", "http://"+s.Addr()+"/x", "d.test", nil, nil)
 	if resp.StatusCode != http.StatusGatewayTimeout || !strings.Contains(body, "origin timeout") {
@@ -286,15 +278,7 @@ func TestStreamsLargeBodies(t *testing.T) {
 		}
 	}))
 	defer o.Close()
-	cfg := `
-listen: {http: 127.0.0.1:0, admin: off}
-access_log: {path: off}
-distributions:
-  - name: d
-    hosts: [d.test]
-    origins: [{id: o, url: ` + o.URL + `}]
-    default_behavior: {origin: o, allowed_methods: [ALL]}
-`
+	cfg := oneOriginConfig(o.URL, "", "", `, allowed_methods: [ALL]`)
 	s := startGateway(t, writeConfig(t, "", cfg))
 	req, _ := http.NewRequest("GET", "http://"+s.Addr()+"/big", nil)
 	req.Host = "d.test"
@@ -331,15 +315,7 @@ func TestTruncatedOriginBodyAbortsViewer(t *testing.T) {
 		panic(http.ErrAbortHandler) // origin dies mid-body
 	}))
 	defer o.Close()
-	cfg := `
-listen: {http: 127.0.0.1:0, admin: off}
-access_log: {path: off}
-distributions:
-  - name: d
-    hosts: [d.test]
-    origins: [{id: o, url: ` + o.URL + `}]
-    default_behavior: {origin: o}
-`
+	cfg := oneOriginConfig(o.URL, "", "", "")
 	s := startGateway(t, writeConfig(t, "", cfg))
 	req, _ := http.NewRequest("GET", "http://"+s.Addr()+"/x", nil)
 	req.Host = "d.test"

@@ -152,15 +152,7 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 		io.WriteString(w, "finished")
 	}))
-	cfg := `
-listen: {http: 127.0.0.1:0, admin: 127.0.0.1:0}
-access_log: {path: off}
-distributions:
-  - name: d
-    hosts: [d.test]
-    origins: [{id: o, url: ` + o + `}]
-    default_behavior: {origin: o}
-`
+	cfg := oneOriginConfig(o, "", "", "")
 	logger := discardLogger()
 	s, err := New(writeConfig(t, "", cfg), Options{Logger: logger})
 	if err != nil {

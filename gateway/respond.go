@@ -19,7 +19,7 @@ func (h *handler) serveOrigin(w http.ResponseWriter, rt *runtime, x *Exchange) {
 	x.originID = o.ID()
 	start := time.Now()
 	resp, err := o.Fetch(originRequest(w, rt, x))
-	h.metrics.originLatency.WithLabelValues(x.Dist.name, x.originID).Observe(time.Since(start).Seconds())
+	x.Behavior.originLatency.Observe(time.Since(start).Seconds())
 	if err != nil {
 		h.originFailed(w, rt, x, err)
 		return
@@ -64,7 +64,7 @@ func (h *handler) originFailed(w http.ResponseWriter, rt *runtime, x *Exchange, 
 	if h.serveErrorPage(w, rt, x, d.Status) {
 		return
 	}
-	writeErrorBody(w, x, d)
+	h.writeErrorBody(w, x, d)
 }
 
 // relay copies an origin response to the viewer: headers less the
@@ -172,26 +172,26 @@ func headerSize(h http.Header, status int) int64 {
 
 // writeErrorBody writes a gateway-generated error: the status, the short
 // reason and the request id, nothing more. The detail went to the log.
-func writeErrorBody(w http.ResponseWriter, x *Exchange, d *Denial) {
-	h := w.Header()
+func (h *handler) writeErrorBody(w http.ResponseWriter, x *Exchange, d *Denial) {
+	hdr := w.Header()
 	body := d.Body
 	ct := d.ContentType
 	if body == nil {
 		body = []byte(strconv.Itoa(d.Status) + " " + http.StatusText(d.Status) + ": " + d.Reason + "\nRequest ID: " + x.ID + "\n")
 		ct = "text/plain; charset=utf-8"
 	}
-	h.Set("Content-Type", ct)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Request-Id", x.ID)
+	hdr.Set("Content-Type", ct)
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("X-Request-Id", x.ID)
 	if d.Status >= 400 {
-		h.Set("X-Cache", "Error from edgeward")
+		hdr.Set("X-Cache", "Error from edgeward")
 	} else {
-		h.Set("X-Cache", "Redirect from edgeward")
+		hdr.Set("X-Cache", "Redirect from edgeward")
 	}
 	x.contentType = ct
 	x.contentLength = int64(len(body))
-	x.writeHeader(w, d.Status, time.Now())
+	x.writeHeader(w, d.Status, h.now())
 	n, _ := w.Write(body)
 	x.bodyBytes += int64(n)
 }

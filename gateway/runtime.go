@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/edgeward/edgeward/gateway/accesslog"
 	"github.com/edgeward/edgeward/gateway/origin"
 	"github.com/edgeward/edgeward/gateway/route"
@@ -51,10 +53,11 @@ type distribution struct {
 
 // behavior is a compiled policy.Behavior.
 type behavior struct {
-	dist    *distribution
-	pattern string // "*" for the default behavior
-	origin  origin.Origin
-	stages  []Stage
+	dist          *distribution
+	pattern       string // "*" for the default behavior
+	origin        origin.Origin
+	originLatency prometheus.Observer
+	stages        []Stage
 }
 
 // behaviorSpec is what a stage builder sees of the configuration.
@@ -172,7 +175,8 @@ func (rt *runtime) buildDistribution(cfg *policy.Config, dc *policy.Distribution
 		if err != nil {
 			return nil, fmt.Errorf("distribution %s: behavior %s: %w", dc.Name, pattern, err)
 		}
-		return &behavior{dist: d, pattern: pattern, origin: o, stages: stages}, nil
+		return &behavior{dist: d, pattern: pattern, origin: o, stages: stages,
+			originLatency: env.metrics.originLatency.WithLabelValues(dc.Name, o.ID())}, nil
 	}
 
 	spec.Hosts = dc.Hosts

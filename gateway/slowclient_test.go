@@ -10,16 +10,7 @@ import (
 // TestSlowClientCannotHoldConnection: a client that sends half a request
 // head and then nothing is disconnected after read_header_timeout.
 func TestSlowClientCannotHoldConnection(t *testing.T) {
-	cfg := `
-listen: {http: 127.0.0.1:0, admin: off}
-access_log: {path: off}
-limits: {read_header_timeout: 1s, idle_timeout: 1s}
-distributions:
-  - name: d
-    hosts: [d.test]
-    origins: [{id: o, url: "http://127.0.0.1:9"}]
-    default_behavior: {origin: o}
-`
+	cfg := oneOriginConfig("http://127.0.0.1:9", "limits: {read_header_timeout: 1s, idle_timeout: 1s}", "", "")
 	s := startGateway(t, writeConfig(t, "", cfg))
 	for _, c := range []struct{ name, send string }{
 		{"half a request head", "GET / HTTP/1.1\r\nHost: d.test\r\nX-Slow: a"},
