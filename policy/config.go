@@ -11,6 +11,7 @@ type Config struct {
 	Admin     Admin     `yaml:"admin"`
 	AccessLog AccessLog `yaml:"access_log"`
 	Limits    Limits    `yaml:"limits"`
+	Cache     Cache     `yaml:"cache"`
 
 	Distributions []Distribution `yaml:"distributions"`
 
@@ -47,6 +48,80 @@ type Limits struct {
 	IdleTimeout       Duration `yaml:"idle_timeout"`        // keep-alive idle; default 60s
 	ShutdownTimeout   Duration `yaml:"shutdown_timeout"`    // drain on SIGTERM; default 30s
 }
+
+// Cache configures the edge cache's storage, shared by all distributions.
+type Cache struct {
+	// Memory bounds the memory tier in bytes (default 256MiB; 0 keeps
+	// nothing in memory when a disk tier is configured).
+	Memory ByteSize `yaml:"memory"`
+	// MaxMemoryObject is the largest object kept in memory (default 8MiB,
+	// at most Memory/4). Larger objects live on disk only, or are not
+	// cached without a disk tier.
+	MaxMemoryObject ByteSize `yaml:"max_memory_object"`
+	// Disk is the optional disk tier, which survives restarts.
+	Disk *DiskCache `yaml:"disk"`
+	// TagHeaders name the origin response headers that carry an object's
+	// cache tags, comma or space separated (default Cache-Tag and
+	// Surrogate-Key).
+	TagHeaders []string `yaml:"tag_headers"`
+	// CollapseTimeout is how long a request waits for another request's
+	// origin fetch of the same object before going to the origin itself
+	// (default 5s; 0 turns collapsing off).
+	CollapseTimeout Duration `yaml:"collapse_timeout"`
+}
+
+// DiskCache is the disk tier of the cache.
+type DiskCache struct {
+	Path string   `yaml:"path"` // a directory owned by edgeward
+	Size ByteSize `yaml:"size"` // bound on the bytes stored
+	// MaxObject is the largest object stored (default 50GB, CloudFront's).
+	MaxObject ByteSize `yaml:"max_object"`
+}
+
+// CachePolicy is a behavior's cache policy (CloudFront's cache policy).
+// The YAML value is either the string "disabled" or a mapping.
+type CachePolicy struct {
+	Disabled   bool     `yaml:"-"` // "cache: disabled"
+	MinTTL     Duration `yaml:"min_ttl"`     // default 0s
+	DefaultTTL Duration `yaml:"default_ttl"` // default 24h
+	MaxTTL     Duration `yaml:"max_ttl"`     // default 8760h (1 year)
+	// QueryStrings, Cookies: which viewer values are part of the cache key.
+	// On cached requests the origin receives exactly these and no others,
+	// so a cached response is always right for everyone who gets it.
+	QueryStrings KeyValues `yaml:"query_strings"` // default all
+	Cookies      KeyValues `yaml:"cookies"`       // default none
+	// Headers are viewer request headers added to the cache key
+	// (at most 10; names are case-insensitive).
+	Headers []string `yaml:"headers"`
+	// Compress lets the edge compress text responses (Brotli, gzip).
+	Compress *bool `yaml:"compress"` // default true
+	// StaleWhileRevalidate and StaleIfError apply when the origin's
+	// Cache-Control says nothing about them.
+	StaleWhileRevalidate Duration `yaml:"stale_while_revalidate"`
+	StaleIfError         Duration `yaml:"stale_if_error"`
+	// ErrorTTL is how long 404, 414 and 500-504 responses are cached when
+	// the origin does not say (CloudFront's error caching minimum TTL);
+	// default 10s.
+	ErrorTTL Duration `yaml:"error_ttl"`
+}
+
+// KeyValues selects query strings or cookies for the cache key. The YAML
+// value is "none", "all", a list of names (an allowlist), or a mapping
+// {except: [names]}.
+type KeyValues struct {
+	Mode  KeyMode
+	Names []string
+}
+
+// KeyMode is how KeyValues selects names.
+type KeyMode int
+
+const (
+	KeyNone   KeyMode = iota // nothing
+	KeyAll                   // every name
+	KeyAllow                 // only Names
+	KeyExcept                // every name but Names
+)
 
 // Distribution is a set of host names served with one set of origins and
 // behaviors, like a CloudFront distribution.
@@ -93,6 +168,8 @@ type Behavior struct {
 	// AllowedMethods defaults to [GET, HEAD]; ["ALL"] allows GET, HEAD,
 	// OPTIONS, PUT, PATCH, POST and DELETE.
 	AllowedMethods []string `yaml:"allowed_methods"`
+	// Cache is the behavior's cache policy; nil means the defaults.
+	Cache *CachePolicy `yaml:"cache"`
 }
 
 // CustomErrorResponse replaces an error response's body with a page fetched
