@@ -51,18 +51,18 @@ type Limits struct {
 
 // Cache configures the edge cache's storage, shared by all distributions.
 type Cache struct {
-	// Memory bounds the memory tier in bytes (default 256MiB; 0 keeps
-	// nothing in memory when a disk tier is configured).
+	// Memory bounds the memory tier in bytes (default 256MiB, at least
+	// 1MiB; 0 keeps nothing in memory, allowed with a disk tier only).
 	Memory ByteSize `yaml:"memory"`
-	// MaxMemoryObject is the largest object kept in memory (default 8MiB,
-	// at most Memory/4). Larger objects live on disk only, or are not
+	// MaxMemoryObject is the largest object kept in memory (default 8MiB
+	// or Memory/4 when that is smaller; at most Memory/4). Larger objects live on disk only, or are not
 	// cached without a disk tier.
 	MaxMemoryObject ByteSize `yaml:"max_memory_object"`
 	// Disk is the optional disk tier, which survives restarts.
 	Disk *DiskCache `yaml:"disk"`
 	// TagHeaders name the origin response headers that carry an object's
 	// cache tags, comma or space separated (default Cache-Tag and
-	// Surrogate-Key).
+	// Surrogate-Key; at most 4, stored canonical; [] turns tags off).
 	TagHeaders []string `yaml:"tag_headers"`
 	// CollapseTimeout is how long a request waits for another request's
 	// origin fetch of the same object before going to the origin itself
@@ -72,16 +72,17 @@ type Cache struct {
 
 // DiskCache is the disk tier of the cache.
 type DiskCache struct {
-	Path string   `yaml:"path"` // a directory owned by edgeward
+	Path string   `yaml:"path"` // a directory owned by edgeward; stored absolute
 	Size ByteSize `yaml:"size"` // bound on the bytes stored
-	// MaxObject is the largest object stored (default 50GB, CloudFront's).
+	// MaxObject is the largest object stored (default 50GB, CloudFront's,
+	// or Size when that is smaller).
 	MaxObject ByteSize `yaml:"max_object"`
 }
 
 // CachePolicy is a behavior's cache policy (CloudFront's cache policy).
 // The YAML value is either the string "disabled" or a mapping.
 type CachePolicy struct {
-	Disabled   bool     `yaml:"-"` // "cache: disabled"
+	Disabled   bool     `yaml:"-"`           // "cache: disabled"
 	MinTTL     Duration `yaml:"min_ttl"`     // default 0s
 	DefaultTTL Duration `yaml:"default_ttl"` // default 24h
 	MaxTTL     Duration `yaml:"max_ttl"`     // default 8760h (1 year)
@@ -90,8 +91,10 @@ type CachePolicy struct {
 	// so a cached response is always right for everyone who gets it.
 	QueryStrings KeyValues `yaml:"query_strings"` // default all
 	Cookies      KeyValues `yaml:"cookies"`       // default none
-	// Headers are viewer request headers added to the cache key
-	// (at most 10; names are case-insensitive).
+	// Headers are viewer request headers added to the cache key (at most
+	// 10; names are case-insensitive and stored canonical, as
+	// "Accept-Language"). Listing Authorization makes requests carrying
+	// credentials cacheable, one entry per credential.
 	Headers []string `yaml:"headers"`
 	// Compress lets the edge compress text responses (Brotli, gzip).
 	Compress *bool `yaml:"compress"` // default true
@@ -107,7 +110,8 @@ type CachePolicy struct {
 
 // KeyValues selects query strings or cookies for the cache key. The YAML
 // value is "none", "all", a list of names (an allowlist), or a mapping
-// {except: [names]}.
+// {except: [names]}. After Parse, Names is empty unless Mode is KeyAllow
+// or KeyExcept ([] is stored as KeyNone, {except: []} as KeyAll).
 type KeyValues struct {
 	Mode  KeyMode
 	Names []string
@@ -168,7 +172,8 @@ type Behavior struct {
 	// AllowedMethods defaults to [GET, HEAD]; ["ALL"] allows GET, HEAD,
 	// OPTIONS, PUT, PATCH, POST and DELETE.
 	AllowedMethods []string `yaml:"allowed_methods"`
-	// Cache is the behavior's cache policy; nil means the defaults.
+	// Cache is the behavior's cache policy. Parse sets it on every
+	// behavior, with every default applied ("cache: disabled" too).
 	Cache *CachePolicy `yaml:"cache"`
 }
 

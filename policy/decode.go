@@ -48,12 +48,21 @@ func (d *strictDecoder) check(n *yaml.Node, t reflect.Type, path string) error {
 	if n == nil || isNull(n) {
 		return nil
 	}
+	for t.Kind() == reflect.Pointer { // optional blocks: *DiskCache, *CachePolicy, *bool
+		t = t.Elem()
+	}
 	if d.seen[visit{n, t}] {
 		return nil
 	}
 	d.seen[visit{n, t}] = true
 	if d.steps++; d.steps > maxSteps {
 		return errTooComplex
+	}
+	switch t { // types written in more than one shape
+	case cachePolicyType:
+		return d.cachePolicy(n, path)
+	case keyValuesType:
+		return d.keyValues(n, path)
 	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) {
 		d.leaf(n, t, path)
@@ -211,6 +220,8 @@ func expected(t reflect.Type) string {
 		return "an integer"
 	case reflect.String:
 		return "a string"
+	case reflect.Bool:
+		return "true or false"
 	}
 	return t.String()
 }

@@ -6,9 +6,10 @@
 // # What operators write
 //
 // One YAML document (see Config): node_name, listen, admin, access_log,
-// limits, and a list of distributions, each with hosts, origins (an HTTP
-// server by url or a local directory by dir), a default_behavior, ordered
-// behaviors matched by path pattern, and custom_error_responses. Durations
+// limits, cache (the cache's storage), and a list of distributions, each
+// with hosts, origins (an HTTP server by url or a local directory by dir),
+// a default_behavior, ordered behaviors matched by path pattern (each with
+// its cache policy), and custom_error_responses. Durations
 // are Go durations ("10s", "5m"); sizes are bytes with an optional unit
 // ("20KiB", "1MB"). Anchors, aliases and "<<" merge keys work as in YAML.
 //
@@ -46,12 +47,63 @@
 //     every list is stored upper-case in the order GET, HEAD, OPTIONS, PUT,
 //     PATCH, POST, DELETE
 //   - custom_error_responses' response_code: the status
+//   - cache: memory 256MiB; max_memory_object 8MiB (or memory/4 when
+//     smaller; 0 when memory is 0); disk.max_object 50GB (or disk.size when
+//     smaller); tag_headers [Cache-Tag, Surrogate-Key]; collapse_timeout 5s
+//   - every behavior's cache (see Cache policies below)
 //
 // Values are also stored normalized: hosts lower-case without a trailing
 // dot (IP addresses canonical, IPv6 without brackets), origin paths
-// cleaned, and file paths (admin.token_file, access_log.path when it is a
-// file, origin dirs) absolute, resolved against the config file's
-// directory, so a config means the same whatever the working directory.
+// cleaned, header names in cache policies and cache.tag_headers canonical
+// ("Accept-Language"), and file paths (admin.token_file, access_log.path
+// when it is a file, origin dirs, cache.disk.path) absolute, resolved
+// against the config file's directory, so a config means the same whatever
+// the working directory.
+//
+// # Cache policies
+//
+// A behavior's cache is CloudFront's cache policy: either the string
+// "disabled" or a mapping (CachePolicy). After Parse every behavior,
+// default_behavior included, has a non-nil Cache with every default
+// written in, so the gateway never asks whether a value was set; a
+// disabled policy carries the defaults too, with Disabled set. The
+// defaults are min_ttl 0s, default_ttl 24h, max_ttl 8760h, query_strings
+// all, cookies none, no headers, compress true, stale_while_revalidate and
+// stale_if_error 0s, error_ttl 10s.
+//
+// TTL defaults follow CloudFront and what is written: default_ttl is 24h,
+// or min_ttl when that is longer, or max_ttl when that is shorter; max_ttl
+// is one year, or default_ttl (min_ttl) when that is longer. Written TTLs
+// must satisfy min_ttl <= default_ttl <= max_ttl, and every duration of a
+// policy is at most 100 years (876000h), a sanity bound.
+//
+// query_strings and cookies are "none", "all", a list of names (an
+// allowlist) or {except: [names]} (KeyValues). An empty list is stored as
+// none and {except: []} as all, so Names is set exactly when Mode is
+// KeyAllow or KeyExcept. Names are case-sensitive and not repeated; a
+// query string name is any non-empty string without '&', '=' or control
+// characters, a cookie name an RFC 6265 token. headers are case-insensitive
+// header names. As in CloudFront, each of the three lists holds at most 10
+// names and all of a policy's names together at most 1,024 characters.
+//
+// Header names the gateway manages, or that make no sense in a key, are
+// refused with the reason: hop-by-hop headers, Accept-Encoding (the cache
+// normalizes it itself), Cookie (use cookies), conditional and range
+// headers (the cache answers them), Cache-Control and Pragma (ignored, as
+// in CloudFront), forwarding and request-id headers and the x-amz-,
+// x-edge- and x-edgeward- prefixes (the gateway sets them), and the
+// CloudFront-Viewer-* headers CloudFront itself keeps out of keys
+// (Address, ASN, JA3/JA4 fingerprints, TLS). Host is allowed. Listing
+// Authorization is allowed and makes requests carrying credentials
+// cacheable, one entry per credential; without it such requests are not
+// shared.
+//
+// The top-level cache block sizes the store: memory (0 only with a disk
+// tier), max_memory_object (at most memory/4), and an optional disk tier
+// whose path may not exist yet but whose parent directory must, with a
+// size of at least 64MiB and max_object at most size. tag_headers holds at
+// most 4 header names ([] turns cache tags off); collapse_timeout is
+// between 0s (no collapsing) and 60s.
 //
 // # Security model
 //
@@ -63,6 +115,7 @@
 // a FIFO cannot hang a reload).
 //
 // The package reads the config file and stats (or, for the token file,
-// reads) the files the config names. It does no other I/O, never touches
+// reads) the files and directories the config names; it never creates
+// one (the cache's disk directory is created by the gateway). It does no other I/O, never touches
 // the network, and starts no goroutines. It does not import the gateway.
 package policy

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -79,6 +80,12 @@ func TestDefaults(t *testing.T) {
 			IdleTimeout:       Duration(60 * time.Second),
 			ShutdownTimeout:   Duration(30 * time.Second),
 		},
+		Cache: Cache{
+			Memory:          256 << 20,
+			MaxMemoryObject: 8 << 20,
+			TagHeaders:      []string{"Cache-Tag", "Surrogate-Key"},
+			CollapseTimeout: Duration(5 * time.Second),
+		},
 		Distributions: []Distribution{{
 			Name:  "site",
 			Hosts: []string{"www.example.test"},
@@ -90,7 +97,7 @@ func TestDefaults(t *testing.T) {
 				ReadTimeout:        Duration(30 * time.Second),
 				KeepAliveTimeout:   Duration(5 * time.Second),
 			}},
-			DefaultBehavior: Behavior{Origin: "app", AllowedMethods: []string{"GET", "HEAD"}},
+			DefaultBehavior: Behavior{Origin: "app", AllowedMethods: []string{"GET", "HEAD"}, Cache: defaultPolicy()},
 		}},
 		File: cfg.File,
 	}
@@ -324,4 +331,234 @@ func eqs(t *testing.T, what string, got, want []string) {
 	if !slices.Equal(got, want) {
 		t.Errorf("%s = %q, want %q", what, got, want)
 	}
+}
+
+// defaultPolicy is the cache policy of a behavior without a cache block.
+func defaultPolicy() *CachePolicy {
+	on := true
+	return &CachePolicy{
+		DefaultTTL:   Duration(24 * time.Hour),
+		MaxTTL:       Duration(8760 * time.Hour),
+		QueryStrings: KeyValues{Mode: KeyAll},
+		Cookies:      KeyValues{Mode: KeyNone},
+		Compress:     &on,
+		ErrorTTL:     Duration(10 * time.Second),
+	}
+}
+
+// withCache returns minimal with cache (a YAML flow value) as the default
+// behavior's cache policy.
+func withCache(cache string) string {
+	return minimal + "      cache: " + cache + "\n"
+}
+
+func TestCachePolicyDefaults(t *testing.T) {
+	h := time.Hour
+	cases := []struct {
+		name  string
+		cache string // "" leaves the cache block out
+		want  func(p *CachePolicy)
+	}{
+		{"no cache block", "", func(*CachePolicy) {}},
+		{"null", "null", func(*CachePolicy) {}},
+		{"empty mapping", "{}", func(*CachePolicy) {}},
+		{"disabled keeps the defaults", "disabled", func(p *CachePolicy) { p.Disabled = true }},
+		{"quoted disabled", `"disabled"`, func(p *CachePolicy) { p.Disabled = true }},
+		{"min_ttl over a day: default_ttl follows", "{min_ttl: 48h}", func(p *CachePolicy) {
+			p.MinTTL, p.DefaultTTL = Duration(48*h), Duration(48*h)
+		}},
+		{"min_ttl under a day", "{min_ttl: 1h}", func(p *CachePolicy) { p.MinTTL = Duration(h) }},
+		{"min_ttl over a year: default and max follow", "{min_ttl: 9000h}", func(p *CachePolicy) {
+			p.MinTTL, p.DefaultTTL, p.MaxTTL = Duration(9000*h), Duration(9000*h), Duration(9000*h)
+		}},
+		{"default_ttl over a year: max follows", "{default_ttl: 9000h}", func(p *CachePolicy) {
+			p.DefaultTTL, p.MaxTTL = Duration(9000*h), Duration(9000*h)
+		}},
+		{"max_ttl under a day: default follows", "{max_ttl: 1h}", func(p *CachePolicy) {
+			p.DefaultTTL, p.MaxTTL = Duration(h), Duration(h)
+		}},
+		{"min and max set: default between", "{min_ttl: 30h, max_ttl: 40h}", func(p *CachePolicy) {
+			p.MinTTL, p.DefaultTTL, p.MaxTTL = Duration(30*h), Duration(30*h), Duration(40*h)
+		}},
+		{"explicit zeros are kept", "{min_ttl: 0s, default_ttl: 0s, max_ttl: 0s, error_ttl: 0s}", func(p *CachePolicy) {
+			p.DefaultTTL, p.MaxTTL, p.ErrorTTL = 0, 0, 0
+		}},
+		{"equal TTLs", "{min_ttl: 1h, default_ttl: 1h, max_ttl: 1h}", func(p *CachePolicy) {
+			p.MinTTL, p.DefaultTTL, p.MaxTTL = Duration(h), Duration(h), Duration(h)
+		}},
+		{"100 years is accepted", "{max_ttl: 876000h}", func(p *CachePolicy) { p.MaxTTL = Duration(876000 * h) }},
+		{"stale and error TTLs", "{stale_while_revalidate: 30s, stale_if_error: 1h, error_ttl: 1m}", func(p *CachePolicy) {
+			p.StaleWhileRevalidate, p.StaleIfError, p.ErrorTTL = Duration(30*time.Second), Duration(h), Duration(time.Minute)
+		}},
+		{"compress off", "{compress: false}", func(p *CachePolicy) { off := false; p.Compress = &off }},
+		{"query strings none, cookies all", "{query_strings: none, cookies: all}", func(p *CachePolicy) {
+			p.QueryStrings, p.Cookies = KeyValues{Mode: KeyNone}, KeyValues{Mode: KeyAll}
+		}},
+		{"allowlists", "{query_strings: [page, Page, utm_source], cookies: [session-id]}", func(p *CachePolicy) {
+			p.QueryStrings = KeyValues{Mode: KeyAllow, Names: []string{"page", "Page", "utm_source"}}
+			p.Cookies = KeyValues{Mode: KeyAllow, Names: []string{"session-id"}}
+		}},
+		{"except lists", "{query_strings: {except: [utm_source, fbclid]}, cookies: {except: [_ga]}}", func(p *CachePolicy) {
+			p.QueryStrings = KeyValues{Mode: KeyExcept, Names: []string{"utm_source", "fbclid"}}
+			p.Cookies = KeyValues{Mode: KeyExcept, Names: []string{"_ga"}}
+		}},
+		{"empty allowlist is none, empty except is all", "{query_strings: [], cookies: {except: []}}", func(p *CachePolicy) {
+			p.QueryStrings, p.Cookies = KeyValues{Mode: KeyNone}, KeyValues{Mode: KeyAll}
+		}},
+		{"headers are canonicalized", "{headers: [accept-language, AUTHORIZATION, host, cloudfront-viewer-country, X.Dotted]}", func(p *CachePolicy) {
+			p.Headers = []string{"Accept-Language", "Authorization", "Host", "Cloudfront-Viewer-Country", "X.dotted"}
+		}},
+		{"ten names each, 1024 characters together", "{query_strings: [" + names("q", 10, 100) + "], cookies: [" + names("c", 1, 24) + "]}", func(p *CachePolicy) {
+			p.QueryStrings = KeyValues{Mode: KeyAllow, Names: strings.Split(names("q", 10, 100), ", ")}
+			p.Cookies = KeyValues{Mode: KeyAllow, Names: []string{names("c", 1, 24)}}
+		}},
+		{"merge keys", "{<<: {min_ttl: 48h, query_strings: none}, max_ttl: 72h}", func(p *CachePolicy) {
+			p.MinTTL, p.DefaultTTL, p.MaxTTL = Duration(48*h), Duration(48*h), Duration(72*h)
+			p.QueryStrings = KeyValues{Mode: KeyNone}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			config := minimal
+			if tc.cache != "" {
+				config = withCache(tc.cache)
+			}
+			cfg := mustLoad(t, writeConfig(t, config, nil))
+			want := defaultPolicy()
+			tc.want(want)
+			eq(t, "cache", cfg.Distributions[0].DefaultBehavior.Cache, want)
+		})
+	}
+}
+
+// names returns n distinct names, each length characters long and starting
+// with prefix, separated by ", ".
+func names(prefix string, n, length int) string {
+	list := make([]string, n)
+	for i := range list {
+		name := prefix + strconv.Itoa(i)
+		list[i] = name + strings.Repeat("x", length-len(name))
+	}
+	return strings.Join(list, ", ")
+}
+
+func TestCachePolicyEveryBehavior(t *testing.T) {
+	cfg := mustLoad(t, writeConfig(t, `
+distributions:
+  - name: one
+    hosts: [one.example.test]
+    origins: [{id: app, url: "http://127.0.0.1:9000"}]
+    default_behavior: &def
+      origin: app
+      cache: &policy {min_ttl: 48h, headers: [accept-language]}
+    behaviors:
+      - {path: /a/*, origin: app}
+      - {path: /b/*, origin: app, cache: disabled}
+      - {path: /c/*, origin: app, cache: *policy}
+  - name: two
+    hosts: [two.example.test]
+    origins: [{id: app, url: "http://127.0.0.1:9000"}]
+    default_behavior: *def
+`, nil))
+	one := cfg.Distributions[0]
+	all := []*CachePolicy{one.DefaultBehavior.Cache, one.Behaviors[0].Cache, one.Behaviors[1].Cache, one.Behaviors[2].Cache, cfg.Distributions[1].DefaultBehavior.Cache}
+	for i, p := range all {
+		if p == nil {
+			t.Fatalf("behavior %d has no cache policy", i)
+		}
+		for j := range i {
+			if all[j] == p {
+				t.Errorf("behaviors %d and %d share one *CachePolicy", j, i)
+			}
+		}
+	}
+	eq(t, "default", all[0].DefaultTTL.Std(), 48*time.Hour)
+	eqs(t, "headers", all[0].Headers, []string{"Accept-Language"})
+	eq(t, "no block", all[1], defaultPolicy())
+	eq(t, "disabled", all[2].Disabled, true)
+	eq(t, "alias", all[3], all[0])
+	eq(t, "aliased behavior", all[4], all[0])
+}
+
+func TestCacheDefaults(t *testing.T) {
+	cases := []struct {
+		name  string
+		cache string // the top-level cache block, in flow style
+		files map[string]string
+		want  func(c *Cache, dir string)
+	}{
+		{"memory sets max_memory_object's default", "{memory: 16MiB}", nil, func(c *Cache, _ string) {
+			c.Memory, c.MaxMemoryObject = 16<<20, 4<<20
+		}},
+		{"large memory keeps 8MiB", "{memory: 4GiB, max_memory_object: 1GiB}", nil, func(c *Cache, _ string) {
+			c.Memory, c.MaxMemoryObject = 4<<30, 1<<30
+		}},
+		{"disk only", "{memory: 0, disk: {path: cache, size: 1GiB}}", nil, func(c *Cache, dir string) {
+			c.Memory, c.MaxMemoryObject = 0, 0
+			c.Disk = &DiskCache{Path: filepath.Join(dir, "cache"), Size: 1 << 30, MaxObject: 1 << 30}
+		}},
+		{"disk max_object defaults to 50GB", "{disk: {path: ./var/../cache/, size: 1000GB}}", map[string]string{"cache/": ""}, func(c *Cache, dir string) {
+			c.Disk = &DiskCache{Path: filepath.Join(dir, "cache"), Size: 1e12, MaxObject: 50e9}
+		}},
+		{"absolute disk path, explicit max_object", `{disk: {path: "ABS/cache", size: 64MiB, max_object: 1MiB}}`, nil, func(c *Cache, dir string) {
+			c.Disk = &DiskCache{Path: filepath.Join(dir, "cache"), Size: 64 << 20, MaxObject: 1 << 20}
+		}},
+		{"tag headers are canonicalized", "{tag_headers: [x-cache-tags, EDGE-TAG]}", nil, func(c *Cache, _ string) {
+			c.TagHeaders = []string{"X-Cache-Tags", "Edge-Tag"}
+		}},
+		{"no tag headers", "{tag_headers: []}", nil, func(c *Cache, _ string) { c.TagHeaders = []string{} }},
+		{"collapsing off", "{collapse_timeout: 0s}", nil, func(c *Cache, _ string) { c.CollapseTimeout = 0 }},
+		{"collapse_timeout at its bound", "{collapse_timeout: 1m}", nil, func(c *Cache, _ string) { c.CollapseTimeout = Duration(time.Minute) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeConfig(t, "", tc.files)
+			dir := filepath.Dir(path)
+			config := "cache: " + strings.ReplaceAll(tc.cache, "ABS", dir) + "\n" + minimal
+			if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cfg := mustLoad(t, path)
+			want := Cache{
+				Memory: 256 << 20, MaxMemoryObject: 8 << 20,
+				TagHeaders: []string{"Cache-Tag", "Surrogate-Key"}, CollapseTimeout: Duration(5 * time.Second),
+			}
+			tc.want(&want, dir)
+			eq(t, "cache", cfg.Cache, want)
+		})
+	}
+}
+
+func TestKeyModeString(t *testing.T) {
+	for m, want := range map[KeyMode]string{KeyNone: "none", KeyAll: "all", KeyAllow: "allowlist", KeyExcept: "except", 9: "KeyMode(9)"} {
+		eq(t, "mode", m.String(), want)
+	}
+}
+
+// TestEveryCacheForm loads FuzzParse's cache seed, which must be valid.
+func TestEveryCacheForm(t *testing.T) {
+	path := writeConfig(t, everyCacheForm, nil)
+	cfg := mustLoad(t, path)
+	checkCache(t, &cfg.Cache)
+	eq(t, "disk", *cfg.Cache.Disk, DiskCache{Path: filepath.Join(filepath.Dir(path), "cache-dir"), Size: 10 << 30, MaxObject: 1 << 30})
+	eqs(t, "tag_headers", cfg.Cache.TagHeaders, []string{"X-Cache-Tags", "Surrogate-Key"})
+	d := cfg.Distributions[0]
+	base := d.DefaultBehavior.Cache
+	checkCachePolicy(t, "default", base)
+	eqs(t, "headers", base.Headers, []string{"Accept-Language", "Authorization", "Host"})
+	eq(t, "cookies", base.Cookies, KeyValues{Mode: KeyExcept, Names: []string{"_ga", "_gid"}})
+	modes := map[string][2]KeyMode{
+		"/none/*": {KeyNone, KeyNone}, "/all/*": {KeyAll, KeyAll}, "/empty/*": {KeyNone, KeyAll},
+		"/off/*": {KeyAll, KeyNone}, "/min/*": {KeyAll, KeyNone}, "/shared/*": {KeyAllow, KeyExcept},
+		"/merged/*": {KeyExcept, KeyExcept}, "/default/*": {KeyAll, KeyNone},
+	}
+	for _, b := range d.Behaviors {
+		checkCachePolicy(t, b.Path, b.Cache)
+		got := [2]KeyMode{b.Cache.QueryStrings.Mode, b.Cache.Cookies.Mode}
+		if got != modes[b.Path] {
+			t.Errorf("%s: modes %v, want %v", b.Path, got, modes[b.Path])
+		}
+	}
+	eq(t, "disabled", d.Behaviors[3].Cache.Disabled, true)
+	eq(t, "merged ttl", d.Behaviors[6].Cache.MaxTTL.Std(), 48*time.Hour)
 }

@@ -36,6 +36,15 @@ func (v *validator) has(path string) bool { return present(v.root, path) }
 // line returns the line of path, for messages that point at a second place.
 func (v *validator) line(path string) int { return lineOf(v.root, path) }
 
+// ref returns " (line N)" naming the line of path prev, for a message
+// reported at path here; "" when both are on the same line.
+func (v *validator) ref(prev, here string) string {
+	if l := v.line(prev); l != v.line(here) {
+		return fmt.Sprintf(" (line %d)", l)
+	}
+	return ""
+}
+
 // abs resolves a file path from the config against the config's directory.
 func (v *validator) abs(p string) string {
 	if filepath.IsAbs(p) {
@@ -51,5 +60,6 @@ func (v *validator) config(c *Config) {
 	v.admin(&c.Admin)
 	v.accessLog(&c.AccessLog)
 	v.limits(&c.Limits)
+	v.cache(&c.Cache)
 	v.distributions(c.Distributions)
 }

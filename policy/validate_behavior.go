@@ -55,7 +55,7 @@ func (v *validator) pattern(path, p string) bool {
 }
 
 // behavior checks what a behavior and the default behavior share: the
-// origin and the allowed methods.
+// origin, the allowed methods and the cache policy.
 func (v *validator) behavior(path string, b *Behavior, origins map[string]bool) {
 	switch {
 	case b.Origin == "":
@@ -66,6 +66,7 @@ func (v *validator) behavior(path string, b *Behavior, origins map[string]bool) 
 		v.errorf(path+".origin", "%q is not an origin of this distribution (its origins: %s)", b.Origin, known)
 	}
 	b.AllowedMethods = v.methods(path+".allowed_methods", b.AllowedMethods)
+	b.Cache = v.cachePolicy(path+".cache", b.Cache)
 }
 
 // methods checks allowed_methods and returns it upper-cased, in the
