@@ -26,6 +26,7 @@ func (s *Server) adminHandler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	mux.Handle("POST /invalidations", s.requireToken(http.HandlerFunc(s.handleInvalidate)))
 	mux.Handle("POST /reload", s.requireToken(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := s.Reload(); err != nil {
 			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{

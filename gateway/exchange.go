@@ -30,6 +30,8 @@ type Exchange struct {
 	// behaviors is the distribution's behavior list, for sub-requests
 	// (custom error pages) that route another path.
 	behaviors behaviorMatcher
+	// cache is set when the request may be answered from the cache.
+	cache *cacheState
 
 	// Outcome, filled as the request is answered.
 	status         int

@@ -64,7 +64,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.deny(w, rt, x, d)
 		return
 	}
-	h.serveOrigin(w, rt, x)
+	h.serve(w, rt, x)
 }
 
 // fail answers a request the gateway cannot route or parse.
@@ -105,6 +105,9 @@ func (h *handler) finish(rt *runtime, x *Exchange) {
 	dm.request(x.status, x.result).Inc()
 	dm.bytesSent.Add(float64(x.headerBytes + x.bodyBytes))
 	dm.bytesReceived.Add(float64(x.bodyReceived))
+	if x.cache != nil {
+		h.metrics.cache.record(dm.name, x)
+	}
 	rt.log.Log(x.logEntry(rt.cfg.NodeName, h.now()))
 }
 

@@ -23,6 +23,8 @@ type metrics struct {
 	reloadTime    prometheus.Gauge
 	inflight      prometheus.Gauge
 
+	cache *cacheMetrics
+
 	mu    sync.Mutex
 	dists map[string]*distMetrics
 }

@@ -121,6 +121,7 @@ func newGenerationOrigin(t *testing.T, seen *sync.Map) string {
 	o := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		g := r.Header.Get("X-Generation")
 		seen.Store(g, true)
+		w.Header().Set("Cache-Control", "no-store") // every request must reach the origin
 		w.Header().Set("X-Seen-Generation", g)
 		io.WriteString(w, "ok")
 	}))

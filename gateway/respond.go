@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/edgeward/edgeward/gateway/cache"
 	"github.com/edgeward/edgeward/gateway/origin"
 )
 
@@ -39,6 +40,11 @@ func (h *handler) serveOrigin(w http.ResponseWriter, rt *runtime, x *Exchange) {
 	h.relay(w, rt, x, resp)
 }
 
+// relay copies an origin response to the viewer without storing it.
+func (h *handler) relay(w http.ResponseWriter, rt *runtime, x *Exchange, resp *http.Response) {
+	h.relayFill(w, rt, x, resp, nil)
+}
+
 // originFailed answers when no response could be had from the origin:
 // 502 when it is unreachable, 504 when it timed out.
 func (h *handler) originFailed(w http.ResponseWriter, rt *runtime, x *Exchange, err error) {
@@ -67,15 +73,22 @@ func (h *handler) originFailed(w http.ResponseWriter, rt *runtime, x *Exchange, 
 	h.writeErrorBody(w, x, d)
 }
 
-// relay copies an origin response to the viewer: headers less the
+// relayFill copies an origin response to the viewer: headers less the
 // hop-by-hop ones, plus the gateway's own, then the body as it arrives.
-func (h *handler) relay(w http.ResponseWriter, rt *runtime, x *Exchange, resp *http.Response) {
+// With f set, the body is also written to the cache; the object is stored
+// only when all of it arrived.
+func (h *handler) relayFill(w http.ResponseWriter, rt *runtime, x *Exchange, resp *http.Response, f *cache.Fill) {
 	dst := w.Header()
 	removeHopByHop(resp.Header)
 	for k, v := range resp.Header {
 		dst[k] = v
 	}
 	setGatewayHeaders(dst, rt, x)
+	if x.cache != nil {
+		dst["Cache-Status"] = []string{cacheStatusHeader(x.cache.status, nil, h.now())}
+	} else {
+		dst["Cache-Status"] = []string{"edgeward; fwd=bypass"}
+	}
 	x.contentType = resp.Header.Get("Content-Type")
 	x.contentLength = resp.ContentLength
 	if resp.StatusCode == http.StatusPartialContent {
@@ -84,7 +97,7 @@ func (h *handler) relay(w http.ResponseWriter, rt *runtime, x *Exchange, resp *h
 	x.writeHeader(w, resp.StatusCode, h.now())
 
 	flush := resp.ContentLength < 0 || strings.HasPrefix(x.contentType, "text/event-stream")
-	if err := copyBody(w, resp.Body, x, rt.limits.writeTimeout, flush); err != nil {
+	if err := copyBody(w, resp.Body, x, rt.limits.writeTimeout, flush, f); err != nil {
 		// Headers are gone; the only honest signal left is to abort the
 		// connection so the viewer sees a truncated response, never a
 		// complete-looking short one.
@@ -116,10 +129,21 @@ func setGatewayHeaders(h http.Header, rt *runtime, x *Exchange) {
 
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
-// copyBody streams src to the viewer. Each write gets its own deadline
-// (a slow reader cannot hold the response forever, yet a large download
-// on a good connection is never cut off by a whole-response timeout).
-func copyBody(w http.ResponseWriter, src io.Reader, x *Exchange, writeTimeout time.Duration, flush bool) error {
+// copyBody streams src to the viewer, and into the cache fill f when
+// there is one. Each write gets its own deadline (a slow reader cannot hold
+// the response forever, yet a large download on a good connection is never
+// cut off by a whole-response timeout). The fill is committed only when
+// the whole body arrived and abandoned on any error, so an incomplete body
+// is never stored; a fill that outgrows the cache is abandoned while the
+// viewer's copy goes on.
+func copyBody(w http.ResponseWriter, src io.Reader, x *Exchange, writeTimeout time.Duration, flush bool, f *cache.Fill) (err error) {
+	if f != nil {
+		defer func() {
+			if err != nil {
+				f.Abort()
+			}
+		}()
+	}
 	ctl := http.NewResponseController(w)
 	bp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bp)
@@ -127,6 +151,12 @@ func copyBody(w http.ResponseWriter, src io.Reader, x *Exchange, writeTimeout ti
 	for {
 		n, rerr := src.Read(buf)
 		if n > 0 {
+			if f != nil {
+				if _, ferr := f.Write(buf[:n]); ferr != nil {
+					f.Abort()
+					f = nil
+				}
+			}
 			if writeTimeout > 0 {
 				_ = ctl.SetWriteDeadline(time.Now().Add(writeTimeout))
 			}
@@ -142,6 +172,11 @@ func copyBody(w http.ResponseWriter, src io.Reader, x *Exchange, writeTimeout ti
 			}
 		}
 		if rerr == io.EOF {
+			if f != nil {
+				if cerr := f.Commit(); cerr != nil && x.cache != nil {
+					x.cache.status.Stored = false
+				}
+			}
 			return nil
 		}
 		if rerr != nil {

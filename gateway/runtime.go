@@ -28,6 +28,7 @@ type runtime struct {
 	limits     limits
 
 	origins []origin.Origin
+	cache   *edgeCache // nil when nothing may be cached
 
 	refs      atomic.Int64
 	retired   atomic.Bool
@@ -58,6 +59,7 @@ type behavior struct {
 	origin        origin.Origin
 	originLatency prometheus.Observer
 	stages        []Stage
+	cache         *behaviorCache // nil: caching disabled
 }
 
 // behaviorSpec is what a stage builder sees of the configuration.
@@ -71,6 +73,7 @@ type behaviorSpec struct {
 // process-wide metrics and the origin constructor.
 type buildEnv struct {
 	metrics   *metrics
+	cache     *edgeCache
 	newOrigin func(policy.Origin) (origin.Origin, error)
 }
 
@@ -88,8 +91,9 @@ func newOrigin(oc policy.Origin) (origin.Origin, error) {
 // and everything built so far is released.
 func buildRuntime(cfg *policy.Config, prev *runtime, env *buildEnv) (rt *runtime, err error) {
 	rt = &runtime{
-		cfg: cfg,
-		via: "1.1 " + cfg.NodeName + " (edgeward)",
+		cfg:   cfg,
+		cache: env.cache,
+		via:   "1.1 " + cfg.NodeName + " (edgeward)",
 		limits: limits{
 			maxHeader:    int(cfg.Limits.MaxHeaderBytes),
 			maxURL:       int(cfg.Limits.MaxURLBytes),
@@ -175,7 +179,7 @@ func (rt *runtime) buildDistribution(cfg *policy.Config, dc *policy.Distribution
 		if err != nil {
 			return nil, fmt.Errorf("distribution %s: behavior %s: %w", dc.Name, pattern, err)
 		}
-		return &behavior{dist: d, pattern: pattern, origin: o, stages: stages,
+		return &behavior{dist: d, pattern: pattern, origin: o, stages: stages, cache: newBehaviorCache(bc.Cache),
 			originLatency: env.metrics.originLatency.WithLabelValues(dc.Name, o.ID())}, nil
 	}
 

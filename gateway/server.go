@@ -47,10 +47,6 @@ type Options struct {
 // New loads and compiles the config at path. Nothing listens yet.
 func New(path string, opts Options) (*Server, error) {
 	s := &Server{path: path, log: opts.Logger, now: opts.Now, metrics: newMetrics()}
-	s.env = &buildEnv{metrics: s.metrics, newOrigin: newOrigin}
-	if opts.newOrigin != nil {
-		s.env.newOrigin = opts.newOrigin
-	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -61,8 +57,20 @@ func New(path string, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	ec, err := newEdgeCache(cfg.Cache, s.log, s.now)
+	if err != nil {
+		return nil, err
+	}
+	s.metrics.registerCache(ec)
+	s.env = &buildEnv{metrics: s.metrics, cache: ec, newOrigin: newOrigin}
+	if opts.newOrigin != nil {
+		s.env.newOrigin = opts.newOrigin
+	}
 	rt, err := buildRuntime(cfg, nil, s.env)
 	if err != nil {
+		if ec != nil {
+			_ = ec.store.Close()
+		}
 		return nil, err
 	}
 	s.holder.swap(rt)
@@ -161,6 +169,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if rt.refs.Load() == 0 {
 		rt.close()
 	}
+	if s.env.cache != nil {
+		if cerr := s.env.cache.store.Close(); cerr != nil {
+			s.log.Warn("closing the cache", "error", cerr.Error())
+		}
+	}
 	return err
 }
 
@@ -188,6 +201,9 @@ func (s *Server) reload() error {
 	}
 	prev := s.holder.acquire()
 	defer prev.release()
+	if cacheChanged(cfg.Cache, prev.cfg.Cache) {
+		s.log.Warn("the cache block changed; cache storage changes take effect on restart")
+	}
 	if cfg.Listen != prev.cfg.Listen {
 		s.log.Warn("listen addresses changed; they take effect on restart",
 			"running", fmt.Sprintf("%+v", prev.cfg.Listen), "configured", fmt.Sprintf("%+v", cfg.Listen))

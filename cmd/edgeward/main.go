@@ -37,6 +37,6 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 		Version:       version,
 	}
-	root.AddCommand(newServeCommand(), newPolicyCommand())
+	root.AddCommand(newServeCommand(), newPolicyCommand(), newInvalidateCommand())
 	return root
 }
