@@ -15,6 +15,8 @@ type cacheMetrics struct {
 	bytes   *prometheus.CounterVec // source: cache, origin
 	hits    atomic.Int64           // for the lifetime hit ratio
 	lookups atomic.Int64
+
+	fromCache, fromOrigin prometheus.Counter // bytes by source, bound once
 }
 
 func (m *metrics) registerCache(c *edgeCache) {
@@ -28,6 +30,8 @@ func (m *metrics) registerCache(c *edgeCache) {
 			Help: "Body bytes sent to viewers of cacheable requests, by source (cache, origin).",
 		}, []string{"source"}),
 	}
+	m.cache.fromCache = m.cache.bytes.WithLabelValues("cache")
+	m.cache.fromOrigin = m.cache.bytes.WithLabelValues("origin")
 	m.reg.MustRegister(m.cache.results, m.cache.bytes)
 	if c == nil {
 		return
@@ -62,19 +66,19 @@ func (m *metrics) registerCache(c *edgeCache) {
 }
 
 // record counts one cacheable request's outcome.
-func (cm *cacheMetrics) record(dist string, x *Exchange) {
-	result := "miss"
-	source := "origin"
+func (cm *cacheMetrics) record(d *distMetrics, x *Exchange) {
 	switch {
 	case x.result == "RefreshHit":
-		result, source = "refresh_hit", "cache"
+		d.cacheRefresh.Inc()
 	case x.cache.status.Hit:
-		result, source = "hit", "cache"
+		d.cacheHit.Inc()
+	default:
+		d.cacheMiss.Inc()
+		cm.fromOrigin.Add(float64(x.bodyBytes))
+		cm.lookups.Add(1)
+		return
 	}
-	cm.results.WithLabelValues(dist, result).Inc()
+	cm.fromCache.Add(float64(x.bodyBytes))
 	cm.lookups.Add(1)
-	if source == "cache" {
-		cm.hits.Add(1)
-	}
-	cm.bytes.WithLabelValues(source).Add(float64(x.bodyBytes))
+	cm.hits.Add(1)
 }

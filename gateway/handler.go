@@ -106,7 +106,7 @@ func (h *handler) finish(rt *runtime, x *Exchange) {
 	dm.bytesSent.Add(float64(x.headerBytes + x.bodyBytes))
 	dm.bytesReceived.Add(float64(x.bodyReceived))
 	if x.cache != nil {
-		h.metrics.cache.record(dm.name, x)
+		h.metrics.cache.record(dm, x)
 	}
 	rt.log.Log(x.logEntry(rt.cfg.NodeName, h.now()))
 }

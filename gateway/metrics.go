@@ -37,6 +37,9 @@ type distMetrics struct {
 	bytesSent     prometheus.Counter
 	bytesReceived prometheus.Counter
 	requests      sync.Map // requestKey -> prometheus.Counter
+	// cache results, bound on first use (the cache metrics are registered
+	// after the first distributions may have been created)
+	cacheHit, cacheRefresh, cacheMiss prometheus.Counter
 }
 
 type requestKey struct {
@@ -101,6 +104,11 @@ func (m *metrics) forDistribution(name string) *distMetrics {
 		name:          name,
 		bytesSent:     m.bytesSent.WithLabelValues(name),
 		bytesReceived: m.bytesReceived.WithLabelValues(name),
+	}
+	if m.cache != nil {
+		d.cacheHit = m.cache.results.WithLabelValues(name, "hit")
+		d.cacheRefresh = m.cache.results.WithLabelValues(name, "refresh_hit")
+		d.cacheMiss = m.cache.results.WithLabelValues(name, "miss")
 	}
 	m.dists[name] = d
 	return d
