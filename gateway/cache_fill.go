@@ -148,9 +148,14 @@ func (h *handler) startFill(rt *runtime, x *Exchange, resp *http.Response) *cach
 	meta := base
 	meta.Status = resp.StatusCode
 	meta.Header = storedHeader(resp.Header)
-	if httpcache.Compressible(p, resp.StatusCode, resp.Header, resp.ContentLength) {
+	sizeForCheck := resp.ContentLength
+	if sizeForCheck < 0 {
+		sizeForCheck = httpcache.MinCompressSize // unknown yet: the hit checks the real size
+	}
+	if httpcache.Compressible(p, resp.StatusCode, resp.Header, sizeForCheck) {
 		// Served compressed or not depending on the viewer: say so once,
 		// at store time, rather than on every hit.
+		meta.Compressible = true
 		meta.Header["Vary"] = appendVary(meta.Header["Vary"], "Accept-Encoding")
 	}
 	meta.Stored = now

@@ -21,7 +21,10 @@ func (h *handler) serveHit(w http.ResponseWriter, rt *runtime, x *Exchange, obj 
 	m := obj.Meta()
 	now := h.now()
 	varyAE := false
-	if m.Encoding == "" && x.Behavior.cache != nil && httpcache.Compressible(x.Behavior.cache.policy, m.Status, m.Header, m.Size) {
+	// Compressibility was decided when the object was stored; the size is
+	// checked here for objects stored without a length.
+	if m.Compressible && m.Encoding == "" && m.Size >= httpcache.MinCompressSize && m.Size <= httpcache.MaxCompressSize &&
+		x.Behavior.cache != nil && x.Behavior.cache.policy.Compress != nil && *x.Behavior.cache.policy.Compress {
 		varyAE = true
 		if enc := httpcache.ChooseEncoding(httpcache.NormalizeAcceptEncoding(r.Header["Accept-Encoding"])); enc != "" {
 			if cobj, ok := h.compressedVariant(rt, x, obj, enc); ok {

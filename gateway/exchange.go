@@ -35,7 +35,7 @@ type Exchange struct {
 
 	// Outcome, filled as the request is answered.
 	status         int
-	headerBytes    int64
+	respHeader     http.Header // the response head as sent
 	bodyBytes      int64
 	bodyReceived   int64
 	firstByte      time.Duration

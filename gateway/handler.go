@@ -20,8 +20,8 @@ type handler struct {
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt := h.holder.acquire()
 	defer rt.release()
-	h.metrics.inflight.Inc()
-	defer h.metrics.inflight.Dec()
+	h.metrics.inflight.Add(1)
+	defer h.metrics.inflight.Add(-1)
 
 	x := newExchange(r, newRequestID(), h.now())
 	defer h.finish(rt, x)
@@ -103,12 +103,14 @@ func (h *handler) finish(rt *runtime, x *Exchange) {
 	}
 	dm := h.distMetrics(x)
 	dm.request(x.status, x.result).Inc()
-	dm.bytesSent.Add(float64(x.headerBytes + x.bodyBytes))
+	dm.bytesSent.Add(float64(x.bodyBytes))
 	dm.bytesReceived.Add(float64(x.bodyReceived))
 	if x.cache != nil {
 		h.metrics.cache.record(dm, x)
 	}
-	rt.log.Log(x.logEntry(rt.cfg.NodeName, h.now()))
+	if rt.logOn {
+		rt.log.Log(x.logEntry(rt.cfg.NodeName, h.now()))
+	}
 }
 
 // distMetrics are the series of the request's distribution, or of "-"

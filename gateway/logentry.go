@@ -15,7 +15,7 @@ func (x *Exchange) logEntry(node string, now time.Time) *accesslog.Entry {
 	e := &accesslog.Entry{
 		Time:               x.Start,
 		EdgeLocation:       node,
-		BytesSent:          x.headerBytes + x.bodyBytes,
+		BytesSent:          x.bodyBytes,
 		ClientIP:           x.viewerIP,
 		ClientPort:         int(x.Viewer.Port()),
 		Method:             r.Method,
@@ -40,6 +40,9 @@ func (x *Exchange) logEntry(node string, now time.Time) *accesslog.Entry {
 		RangeStart:         x.rangeStart,
 		RangeEnd:           x.rangeEnd,
 		Origin:             x.originID,
+	}
+	if x.respHeader != nil {
+		e.BytesSent += headerSize(x.respHeader, x.status)
 	}
 	if x.ViewerPath == "" {
 		e.URIStem = r.URL.Path

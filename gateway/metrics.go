@@ -3,6 +3,7 @@ package gateway
 import (
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -21,7 +22,7 @@ type metrics struct {
 	denials       *prometheus.CounterVec   // distribution, stage, reason
 	reloads       *prometheus.CounterVec   // result
 	reloadTime    prometheus.Gauge
-	inflight      prometheus.Gauge
+	inflight      atomic.Int64 // read by a GaugeFunc: no CAS loop per request
 
 	cache *cacheMetrics
 
@@ -57,7 +58,7 @@ func newMetrics() *metrics {
 		}, []string{"distribution", "status", "result"}),
 		bytesSent: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "edgeward_sent_bytes_total",
-			Help: "Bytes sent to viewers (headers and body), by distribution.",
+			Help: "Response body bytes sent to viewers, by distribution.",
 		}, []string{"distribution"}),
 		bytesReceived: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "edgeward_received_bytes_total",
@@ -80,13 +81,13 @@ func newMetrics() *metrics {
 			Name: "edgeward_config_last_reload_success_timestamp_seconds",
 			Help: "When the running configuration was loaded.",
 		}),
-		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "edgeward_inflight_requests",
-			Help: "Requests being answered now.",
-		}),
 	}
+	inflight := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "edgeward_inflight_requests",
+		Help: "Requests being answered now.",
+	}, func() float64 { return float64(m.inflight.Load()) })
 	m.reg.MustRegister(m.requests, m.bytesSent, m.bytesReceived, m.originLatency, m.denials,
-		m.reloads, m.reloadTime, m.inflight,
+		m.reloads, m.reloadTime, inflight,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

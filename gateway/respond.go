@@ -190,7 +190,7 @@ func copyBody(w http.ResponseWriter, src io.Reader, x *Exchange, writeTimeout ti
 func (x *Exchange) writeHeader(w http.ResponseWriter, status int, now time.Time) {
 	x.status = status
 	x.firstByte = now.Sub(x.Start)
-	x.headerBytes = headerSize(w.Header(), status)
+	x.respHeader = w.Header() // sized for the access log only when a line is written
 	w.WriteHeader(status)
 }
 

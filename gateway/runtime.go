@@ -23,6 +23,7 @@ type runtime struct {
 	cfg        *policy.Config
 	routes     *route.Table[*distribution, *behavior]
 	log        *accesslog.Logger
+	logOn      bool // the access log writes somewhere
 	adminToken []byte
 	via        string // "1.1 <node> (edgeward)"
 	limits     limits
@@ -131,6 +132,7 @@ func buildRuntime(cfg *policy.Config, prev *runtime, env *buildEnv) (rt *runtime
 		}
 	}
 
+	rt.logOn = rt.log.Path() != accesslog.PathOff
 	specs := make([]route.DistributionSpec[*distribution, *behavior], 0, len(cfg.Distributions))
 	for i := range cfg.Distributions {
 		spec, err := rt.buildDistribution(cfg, &cfg.Distributions[i], env)

@@ -30,6 +30,10 @@ type Admin struct {
 	// TokenFile holds the bearer token mutating admin calls must present.
 	// Without it, mutating calls are refused.
 	TokenFile string `yaml:"token_file"`
+	// Pprof serves Go's profiler under /debug/pprof/ on the admin
+	// listener (off by default; it reveals internals, keep the admin
+	// listener on loopback).
+	Pprof bool `yaml:"pprof"`
 }
 
 // AccessLog configures the access log.

@@ -37,6 +37,10 @@ type Meta struct {
 	// under the primary key plus the viewer's values of these headers.
 	Vary []string `json:"vary,omitempty"`
 
+	// Compressible records, at store time, that the edge may compress this
+	// object for viewers that accept it (checked once, not on every hit).
+	Compressible bool `json:"cz,omitempty"`
+
 	// Encoding is the Content-Encoding the edge applied to this variant
 	// ("br", "gzip"), or "" for the origin's bytes.
 	Encoding string `json:"enc,omitempty"`
