@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -26,17 +25,7 @@ func TestInvalidateCommand(t *testing.T) {
 	defer origin.Close()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "token"), []byte("cli-token\n"), 0o600)
-	cfgPath := filepath.Join(dir, "edgeward.yaml")
-	os.WriteFile(cfgPath, []byte(fmt.Sprintf(`
-listen: {http: 127.0.0.1:0, admin: 127.0.0.1:0}
-admin: {token_file: token}
-access_log: {path: off}
-distributions:
-  - name: d
-    hosts: [d.test]
-    origins: [{id: o, url: %s}]
-    default_behavior: {origin: o}
-`, origin.URL)), 0o644)
+	cfgPath := writeOneOriginConfig(t, dir, origin.URL, "127.0.0.1:0", "admin: {token_file: token}")
 	srv, err := gateway.New(cfgPath, gateway.Options{})
 	if err != nil {
 		t.Fatal(err)

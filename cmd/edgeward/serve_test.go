@@ -41,17 +41,7 @@ func TestServeSignals(t *testing.T) {
 	defer origin.Close()
 
 	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "edgeward.yaml")
-	cfg := fmt.Sprintf(`
-listen: {http: 127.0.0.1:0, admin: off}
-access_log: {path: off}
-distributions:
-  - name: d
-    hosts: [d.test]
-    origins: [{id: o, url: %s}]
-    default_behavior: {origin: o}
-`, origin.URL)
-	os.WriteFile(cfgPath, []byte(cfg), 0o644)
+	cfgPath := writeOneOriginConfig(t, dir, origin.URL, "off", "")
 
 	cmd := exec.Command(os.Args[0], "serve", "--config", cfgPath)
 	cmd.Env = append(os.Environ(), "EDGEWARD_RUN_MAIN=1")
@@ -134,4 +124,26 @@ distributions:
 			t.Errorf("error logged during shutdown: %s", l)
 		}
 	}
+}
+
+// writeOneOriginConfig writes dir/edgeward.yaml: distribution "d" for host
+// d.test in front of one HTTP origin, on ephemeral loopback ports. admin is
+// the listen.admin value; top adds top-level settings.
+func writeOneOriginConfig(t *testing.T, dir, originURL, admin, top string) string {
+	t.Helper()
+	path := filepath.Join(dir, "edgeward.yaml")
+	cfg := fmt.Sprintf(`
+listen: {http: 127.0.0.1:0, admin: %s}
+access_log: {path: off}
+%s
+distributions:
+  - name: d
+    hosts: [d.test]
+    origins: [{id: o, url: %s}]
+    default_behavior: {origin: o}
+`, admin, top, originURL)
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -209,17 +209,8 @@ func textResponse(req *http.Request, code int, kv ...string) *http.Response {
 	for i := 0; i+1 < len(kv); i += 2 {
 		h.Set(kv[i], kv[i+1])
 	}
-	resp := &http.Response{
-		Status:        strconv.Itoa(code) + " " + http.StatusText(code),
-		StatusCode:    code,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        h,
-		ContentLength: int64(len(body)),
-		Body:          io.NopCloser(strings.NewReader(body)),
-		Request:       req,
-	}
+	resp := newResponse(req, code, h, int64(len(body)))
+	resp.Body = io.NopCloser(strings.NewReader(body))
 	if req.Method == http.MethodHead {
 		resp.Body = http.NoBody
 	}

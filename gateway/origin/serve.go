@@ -120,19 +120,7 @@ func (w *pipeResponseWriter) WriteHeader(code int) {
 		return // informational: nobody to send it to
 	}
 	w.wroteHeader = true
-	resp := &http.Response{
-		Status:        strconv.Itoa(code) + " " + http.StatusText(code),
-		StatusCode:    code,
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        w.header.Clone(),
-		ContentLength: -1,
-		Request:       w.req,
-	}
-	if resp.Status[len(resp.Status)-1] == ' ' {
-		resp.Status += "status code " + strconv.Itoa(code)
-	}
+	resp := newResponse(w.req, code, w.header.Clone(), -1)
 	declared := contentLength(resp.Header)
 	w.declared = -1
 	switch {
@@ -199,4 +187,23 @@ func bodyAllowedForStatus(code int) bool {
 		return false
 	}
 	return true
+}
+
+// newResponse is an HTTP/1.1 response made inside the origin, as a
+// transport would return it.
+func newResponse(req *http.Request, code int, h http.Header, length int64) *http.Response {
+	resp := &http.Response{
+		Status:        strconv.Itoa(code) + " " + http.StatusText(code),
+		StatusCode:    code,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        h,
+		ContentLength: length,
+		Request:       req,
+	}
+	if http.StatusText(code) == "" {
+		resp.Status += "status code " + strconv.Itoa(code)
+	}
+	return resp
 }
