@@ -112,12 +112,15 @@ func (h *handler) startFill(rt *runtime, x *Exchange, resp *http.Response) *cach
 	dec := httpcache.Decide(p, http.MethodGet, resp.StatusCode, resp.Header, now)
 	if !dec.Store {
 		x.cache.status.Detail = dec.Reason
+		c.pass.mark(x.cache.key.Primary, now)
 		return nil
 	}
 	names, star := httpcache.VaryNames(resp.Header)
 	if star {
+		c.pass.mark(x.cache.key.Primary, now)
 		return nil
 	}
+	c.pass.clear(x.cache.key.Primary)
 	// The origin only ever sees the keyed cookies, which are in the
 	// primary key already: varying on the raw Cookie header would only
 	// split the cache on every tracking cookie.

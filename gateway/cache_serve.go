@@ -19,6 +19,7 @@ type edgeCache struct {
 	flights         flights
 	tagHeaders      []string
 	collapseTimeout time.Duration
+	pass            *passMarks // keys recently not storable: no collapsing
 	log             *slog.Logger
 }
 
@@ -82,7 +83,7 @@ func (h *handler) serve(w http.ResponseWriter, rt *runtime, x *Exchange) {
 	}
 
 	// A miss or a stale object: one request per key goes to the origin.
-	if c.collapseTimeout > 0 {
+	if c.collapseTimeout > 0 && !c.pass.passing(x.cache.key.Primary, now) {
 		fl, leader := c.flights.join(x.cache.key.Primary)
 		if leader {
 			defer c.flights.land(x.cache.key.Primary, fl)

@@ -37,6 +37,7 @@ func newEdgeCache(cfg policy.Cache, log *slog.Logger, now func() time.Time) (*ed
 		store:           store,
 		tagHeaders:      tags,
 		collapseTimeout: time.Duration(cfg.CollapseTimeout),
+		pass:            newPassMarks(),
 		log:             log,
 	}, nil
 }

@@ -432,3 +432,45 @@ func TestCacheDiskTierSurvivesRestart(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheUncacheableIsNotSerialized: once a key's response proved not
+// storable, concurrent requests for it go to the origin side by side
+// instead of each waiting for the previous one (hit-for-miss).
+func TestCacheUncacheableIsNotSerialized(t *testing.T) {
+	o := newCountingOrigin(t)
+	const n = 5
+	var inFlight, peak int
+	var mu sync.Mutex
+	allIn := make(chan struct{})
+	o.handle("/api", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inFlight++
+		peak = max(peak, inFlight)
+		if inFlight == n {
+			close(allIn)
+		}
+		mu.Unlock()
+		if o.count("/api") > 1 { // the first request teaches the gateway; the rest wait for each other
+			select { // wait for the others; a liveness bound, not a timing assertion
+			case <-allIn:
+			case <-time.After(5 * time.Second):
+			}
+		}
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		w.Header().Set("Cache-Control", "no-store")
+		io.WriteString(w, "dynamic")
+	})
+	s := startCacheGateway(t, oneOriginConfig(o.URL, "", "", ""), newFakeClock())
+	s.get(t, "/api") // learns that /api is not storable
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.get(t, "/api") }()
+	}
+	wg.Wait()
+	if peak != n {
+		t.Fatalf("at most %d requests reached the origin together, want all %d", peak, n)
+	}
+}
