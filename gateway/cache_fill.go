@@ -86,13 +86,15 @@ func (h *handler) fetch(w http.ResponseWriter, rt *runtime, x *Exchange, stale c
 		}
 	}
 	x.cache.status.FwdStatus = resp.StatusCode
-	if _, ok := x.Dist.errorPages[resp.StatusCode]; ok && h.serveErrorPage(w, rt, x, resp.StatusCode) {
-		return
-	}
-
 	var f *cache.Fill
 	if fill {
 		f = h.startFill(rt, x, resp)
+	}
+	if _, ok := x.Dist.errorPages[resp.StatusCode]; ok && h.serveErrorPage(w, rt, x, resp.StatusCode) {
+		// The viewer got the custom page; the origin's error is stored
+		// (when storable) so the next request is a hit.
+		drainInto(f, resp.Body)
+		return
 	}
 	x.result = "Miss"
 	if resp.StatusCode >= 400 {

@@ -19,6 +19,9 @@ import (
 func (h *handler) serveHit(w http.ResponseWriter, rt *runtime, x *Exchange, obj cache.Object, result string) {
 	r := x.Req
 	m := obj.Meta()
+	if _, ok := x.Dist.errorPages[m.Status]; ok && h.serveErrorPage(w, rt, x, m.Status) {
+		return
+	}
 	now := h.now()
 	varyAE := false
 	// Compressibility was decided when the object was stored; the size is
@@ -43,6 +46,13 @@ func (h *handler) serveHit(w http.ResponseWriter, rt *runtime, x *Exchange, obj 
 	}
 	if varyAE {
 		hdr["Vary"] = appendVary(m.Header["Vary"], "Accept-Encoding")
+	}
+	if x.errorPage {
+		// The page's validators must not make a viewer cache it as the
+		// object it asked for.
+		delete(hdr, "Etag")
+		delete(hdr, "Last-Modified")
+		delete(hdr, "Accept-Ranges")
 	}
 	// One backing array for the values the gateway adds to a hit.
 	vals := make([]string, 3)

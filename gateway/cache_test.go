@@ -474,3 +474,42 @@ func TestCacheUncacheableIsNotSerialized(t *testing.T) {
 		t.Fatalf("at most %d requests reached the origin together, want all %d", peak, n)
 	}
 }
+
+// TestCustomErrorPagesThroughTheCache: a 404 with a custom page is stored
+// like any error, and the page is cached too, so a flood of requests for a
+// missing object costs the origin one fetch of each.
+func TestCustomErrorPagesThroughTheCache(t *testing.T) {
+	o := newCountingOrigin(t)
+	o.handle("/errors/404.html", static("<h1>custom not found</h1>", "Cache-Control", "max-age=600", "Content-Type", "text/html", "ETag", `"page"`))
+	cfg := oneOriginConfig(o.URL, "", "", "") + `    custom_error_responses:
+      - {status: 404, page: /errors/404.html, response_code: 404}
+      - {status: 503, page: /errors/404.html, response_code: 200}
+`
+	o.handle("/down", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "busy", http.StatusServiceUnavailable) })
+	s := startCacheGateway(t, cfg, newFakeClock())
+	for range 3 {
+		resp, body := s.get(t, "/missing")
+		if resp.StatusCode != 404 || body != "<h1>custom not found</h1>" || resp.Header.Get("ETag") != "" {
+			t.Fatalf("missing object: %d %q ETag %q, want 404 with the custom page and no validator", resp.StatusCode, body, resp.Header.Get("ETag"))
+		}
+	}
+	s.get(t, "/also-missing")
+	if got := o.count("/missing"); got != 1 {
+		t.Errorf("origin fetched /missing %d times, want 1 (the 404 is cached for error_ttl)", got)
+	}
+	if got := o.count("/errors/404.html"); got != 1 {
+		t.Errorf("origin fetched the page %d times, want 1 (the page is cached)", got)
+	}
+	resp, body := s.get(t, "/down")
+	if resp.StatusCode != 200 || body != "<h1>custom not found</h1>" {
+		t.Errorf("503 mapped to 200: %d %q", resp.StatusCode, body)
+	}
+	// Without its page the original error goes out.
+	o.handle("/errors/404.html", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "gone", http.StatusGone) })
+	s.Shutdown(t.Context())
+	s2 := startCacheGateway(t, cfg, newFakeClock())
+	resp, body = s2.get(t, "/missing2")
+	if resp.StatusCode != 404 || !strings.Contains(body, "404 page not found") {
+		t.Errorf("page unavailable: %d %q, want the origin's own 404", resp.StatusCode, body)
+	}
+}

@@ -32,6 +32,10 @@ type Exchange struct {
 	behaviors behaviorMatcher
 	// cache is set when the request may be answered from the cache.
 	cache *cacheState
+	// errorPage marks the sub-request that fetches a custom error page;
+	// statusOverride is the status it is sent with.
+	errorPage      bool
+	statusOverride int
 
 	// Outcome, filled as the request is answered.
 	status         int

@@ -188,6 +188,9 @@ func copyBody(w http.ResponseWriter, src io.Reader, x *Exchange, writeTimeout ti
 // writeHeader sends the status line and headers, noting what the access
 // log needs.
 func (x *Exchange) writeHeader(w http.ResponseWriter, status int, now time.Time) {
+	if x.statusOverride != 0 {
+		status = x.statusOverride
+	}
 	x.status = status
 	x.firstByte = now.Sub(x.Start)
 	x.respHeader = w.Header() // sized for the access log only when a line is written
