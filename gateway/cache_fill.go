@@ -200,6 +200,7 @@ func (h *handler) refreshed(w http.ResponseWriter, rt *runtime, x *Exchange, sta
 	}
 	x.cache.status = httpcache.Outcome{Fwd: httpcache.FwdStale, FwdStatus: http.StatusNotModified}
 	if obj, ok := rt.cache.store.Get(x.cache.objKey); ok {
+		defer obj.Release()
 		h.serveHit(w, rt, x, obj, "RefreshHit")
 		return
 	}

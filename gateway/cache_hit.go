@@ -31,6 +31,7 @@ func (h *handler) serveHit(w http.ResponseWriter, rt *runtime, x *Exchange, obj 
 		varyAE = true
 		if enc := httpcache.ChooseEncoding(httpcache.NormalizeAcceptEncoding(r.Header["Accept-Encoding"])); enc != "" {
 			if cobj, ok := h.compressedVariant(rt, x, obj, enc); ok {
+				defer cobj.Release()
 				obj, m = cobj, cobj.Meta()
 			}
 		}
@@ -167,7 +168,7 @@ func (h *handler) compressedVariant(rt *runtime, x *Exchange, obj cache.Object, 
 	c := rt.cache
 	key := x.cache.objKey + "\x00enc=" + enc
 	if v, ok := c.store.Get(key); ok {
-		return v, true
+		return v, true // released by the caller
 	}
 	v, err, _ := compressions.Do(key, func() (any, error) {
 		m := obj.Meta()
@@ -205,6 +206,7 @@ func (h *handler) compressedVariant(rt *runtime, x *Exchange, obj cache.Object, 
 		if !ok {
 			return nil, cache.ErrTooLarge
 		}
+		got.Release() // shared by every waiter: each caller Gets its own below
 		return got, nil
 	})
 	if err != nil {

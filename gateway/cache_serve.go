@@ -60,6 +60,7 @@ func (h *handler) serve(w http.ResponseWriter, rt *runtime, x *Exchange) {
 
 	obj, ok := h.lookup(c, x)
 	if ok {
+		defer obj.Release()
 		m := obj.Meta()
 		switch {
 		case now.Before(m.Fresh):
@@ -89,16 +90,22 @@ func (h *handler) serve(w http.ResponseWriter, rt *runtime, x *Exchange) {
 			defer c.flights.land(x.cache.key.Primary, fl)
 			// Another leader may have stored the object between our lookup
 			// and the join.
-			if obj2, ok2 := h.lookup(c, x); ok2 && h.now().Before(obj2.Meta().Fresh) {
-				x.cache.status = httpcache.Outcome{Hit: true}
-				h.serveHit(w, rt, x, obj2, "Hit")
-				return
+			if obj2, ok2 := h.lookup(c, x); ok2 {
+				defer obj2.Release()
+				if h.now().Before(obj2.Meta().Fresh) {
+					x.cache.status = httpcache.Outcome{Hit: true}
+					h.serveHit(w, rt, x, obj2, "Hit")
+					return
+				}
 			}
 		} else if fl.wait(r.Context(), c.collapseTimeout) {
-			if obj2, ok2 := h.lookup(c, x); ok2 && h.now().Before(obj2.Meta().Fresh) {
-				x.cache.status = httpcache.Outcome{Hit: true, Collapsed: true}
-				h.serveHit(w, rt, x, obj2, "Hit")
-				return
+			if obj2, ok2 := h.lookup(c, x); ok2 {
+				defer obj2.Release()
+				if h.now().Before(obj2.Meta().Fresh) {
+					x.cache.status = httpcache.Outcome{Hit: true, Collapsed: true}
+					h.serveHit(w, rt, x, obj2, "Hit")
+					return
+				}
 			}
 		}
 	}
@@ -107,12 +114,13 @@ func (h *handler) serve(w http.ResponseWriter, rt *runtime, x *Exchange) {
 
 // lookup finds the stored response for the request: the object under the
 // primary key, or, when the origin varies its responses, the variant for
-// the request's values of the Vary headers.
+// the request's values of the Vary headers. The caller releases it.
 func (h *handler) lookup(c *edgeCache, x *Exchange) (cache.Object, bool) {
 	key := x.cache.key.Primary
 	obj, ok := c.store.Get(key)
 	if ok && len(obj.Meta().Vary) > 0 {
 		key = httpcache.VariantKey(key, obj.Meta().Vary, x.Req)
+		obj.Release() // the variant index has no body
 		obj, ok = c.store.Get(key)
 	}
 	x.cache.objKey = key

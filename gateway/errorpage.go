@@ -59,10 +59,13 @@ func (h *handler) fetchErrorPage(w http.ResponseWriter, rt *runtime, px *Exchang
 	b := px.Behavior
 	if b.cache != nil && rt.cache != nil && b.cache.keyer.Shareable(px.Req) {
 		px.cache = &cacheState{key: b.cache.keyer.Key(px.Dist.name, px.Path, px.Req)}
-		if obj, ok := h.lookup(rt.cache, px); ok && obj.Meta().Status == http.StatusOK && h.now().Before(obj.Meta().Fresh) {
-			px.cache.status.Hit = true
-			h.serveHit(w, rt, px, obj, "Hit")
-			return true
+		if obj, ok := h.lookup(rt.cache, px); ok {
+			defer obj.Release()
+			if obj.Meta().Status == http.StatusOK && h.now().Before(obj.Meta().Fresh) {
+				px.cache.status.Hit = true
+				h.serveHit(w, rt, px, obj, "Hit")
+				return true
+			}
 		}
 	}
 	px.originID = b.origin.ID()

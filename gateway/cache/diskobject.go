@@ -14,8 +14,8 @@ import (
 // that very file even if the key is replaced, invalidated or evicted in
 // between (an unlinked file stays readable while open). Later Opens reopen
 // the file and fail with fs.ErrNotExist if it is no longer the key's
-// object. An object that is never opened releases its file when it is
-// garbage collected.
+// object. An object that is never opened releases its file on Release (or,
+// as a backstop, when it is garbage collected).
 type diskObject struct {
 	s    *Store
 	key  string
@@ -31,6 +31,13 @@ func (o *diskObject) Meta() *Meta { return o.meta }
 
 // Bytes returns nil: the body is on disk.
 func (o *diskObject) Bytes() []byte { return nil }
+
+// Release closes the pinned file if Open did not take it.
+func (o *diskObject) Release() {
+	if f := o.pin.Swap(nil); f != nil {
+		_ = f.Close()
+	}
+}
 
 // Open returns a reader over the body, with a file of its own.
 func (o *diskObject) Open() (Body, error) {

@@ -120,6 +120,9 @@ func (o *memObject) Meta() *Meta { return o.meta }
 // Bytes returns the body; callers must not modify it.
 func (o *memObject) Bytes() []byte { return o.body }
 
+// Release does nothing: a memory object holds no resource.
+func (o *memObject) Release() {}
+
 // Open returns a reader over the body.
 func (o *memObject) Open() (Body, error) {
 	b := &memBody{}

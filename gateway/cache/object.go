@@ -62,6 +62,10 @@ type Object interface {
 	// read after a restart and fails (ErrCorrupt) rather than returning
 	// wrong bytes.
 	Open() (Body, error)
+	// Release lets go of what Get took hold of (a disk object's open
+	// file) when the body was not opened: a HEAD, a 304, a stale copy
+	// that was replaced. It is idempotent and harmless after Open.
+	Release()
 }
 
 // Body reads an object's body. Close releases it.
