@@ -493,7 +493,10 @@ func TestCustomErrorPagesThroughTheCache(t *testing.T) {
 			t.Fatalf("missing object: %d %q ETag %q, want 404 with the custom page and no validator", resp.StatusCode, body, resp.Header.Get("ETag"))
 		}
 	}
-	s.get(t, "/also-missing")
+	resp, _ := s.get(t, "/also-missing")
+	if cs := resp.Header.Get("Cache-Status"); cs != "edgeward; hit; ttl=600" {
+		t.Errorf("page served for a new missing path: Cache-Status %q, want the cached page's hit", cs)
+	}
 	if got := o.count("/missing"); got != 1 {
 		t.Errorf("origin fetched /missing %d times, want 1 (the 404 is cached for error_ttl)", got)
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/edgeward/edgeward/gateway/cache"
+	"github.com/edgeward/edgeward/gateway/httpcache"
 )
 
 // serveErrorPage answers with the distribution's custom error page for
@@ -84,6 +85,9 @@ func (h *handler) fetchErrorPage(w http.ResponseWriter, rt *runtime, px *Exchang
 	if resp.StatusCode != http.StatusOK {
 		h.log.Warn("custom error page unavailable", "request_id", px.ID, "page", px.Path, "status", resp.StatusCode)
 		return false
+	}
+	if px.cache != nil {
+		px.cache.status.Fwd, px.cache.status.FwdStatus = httpcache.FwdMiss, resp.StatusCode
 	}
 	f := h.startPageFill(rt, px, resp)
 	// Validators of the page must not make a viewer cache it as the
