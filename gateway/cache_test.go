@@ -244,22 +244,28 @@ func TestCacheCompressionNegotiation(t *testing.T) {
 
 func decode(t *testing.T, enc, body string) string {
 	t.Helper()
-	var r io.Reader = strings.NewReader(body)
+	out, err := decodeBody(enc, []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// decodeBody undoes a br or gzip Content-Encoding.
+func decodeBody(enc string, body []byte) (string, error) {
+	var r io.Reader = bytes.NewReader(body)
 	switch enc {
 	case "br":
 		r = brotli.NewReader(r)
 	case "gzip":
 		zr, err := gzip.NewReader(r)
 		if err != nil {
-			t.Fatal(err)
+			return "", err
 		}
 		r = zr
 	}
 	b, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return string(b), err
 }
 
 func TestCacheWhatIsNotShared(t *testing.T) {
