@@ -59,7 +59,11 @@ func (h *handler) serveHit(w http.ResponseWriter, rt *runtime, x *Exchange, obj 
 	vals := make([]string, 3)
 	vals[0] = strconv.Itoa(httpcache.Age(m.Stored, m.Header, now))
 	vals[1] = cacheStatusHeader(x.cache.status, m, now)
-	vals[2] = strconv.FormatInt(m.Size, 10)
+	if cl := m.Header["Content-Length"]; len(cl) == 1 && parsesTo(cl[0], m.Size) {
+		vals[2] = cl[0] // the stored header already says it: no new string
+	} else {
+		vals[2] = strconv.FormatInt(m.Size, 10)
+	}
 	hdr["Age"] = vals[0:1:1]
 	hdr["Cache-Status"] = vals[1:2:2]
 	setGatewayHeaders(hdr, rt, x)
@@ -256,4 +260,10 @@ func (s *statusWriter) Write(p []byte) (int, error) {
 	n, err := s.ResponseWriter.Write(p)
 	s.x.bodyBytes += int64(n)
 	return n, err
+}
+
+// parsesTo reports whether the decimal s is n, without allocating.
+func parsesTo(s string, n int64) bool {
+	v, err := strconv.ParseInt(s, 10, 64)
+	return err == nil && v == n
 }

@@ -21,7 +21,7 @@ type Exchange struct {
 	ViewerPath string
 	// Viewer is the viewer's address: the TCP peer.
 	Viewer   netip.AddrPort
-	viewerIP string // Viewer's address as text, formatted once
+	viewerIP string // Viewer's address as text, formatted on first use
 	// Scheme is "https" when the viewer connection is TLS, else "http".
 	Scheme string
 
@@ -68,7 +68,6 @@ func newExchange(r *http.Request, id string, now time.Time) *Exchange {
 	}
 	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
 		x.Viewer = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
-		x.viewerIP = x.Viewer.Addr().String()
 	}
 	return x
 }
@@ -76,4 +75,13 @@ func newExchange(r *http.Request, id string, now time.Time) *Exchange {
 // behaviorMatcher picks the behavior for a path within a distribution.
 type behaviorMatcher interface {
 	Match(path string) *behavior
+}
+
+// viewerAddr is the viewer's address as text, formatted once and only when
+// something (an origin request, a log line) needs it.
+func (x *Exchange) viewerAddr() string {
+	if x.viewerIP == "" && x.Viewer.IsValid() {
+		x.viewerIP = x.Viewer.Addr().String()
+	}
+	return x.viewerIP
 }

@@ -57,7 +57,7 @@ func originRequest(w http.ResponseWriter, rt *runtime, x *Exchange) *http.Reques
 		h[name] = vals[i : i+1 : i+1]
 	}
 	if x.Viewer.IsValid() {
-		ip := x.viewerIP
+		ip := x.viewerAddr()
 		if prior := h["X-Forwarded-For"]; len(prior) > 0 {
 			ip = strings.Join(prior, ", ") + ", " + ip
 		}

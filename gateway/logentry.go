@@ -16,7 +16,7 @@ func (x *Exchange) logEntry(node string, now time.Time) *accesslog.Entry {
 		Time:               x.Start,
 		EdgeLocation:       node,
 		BytesSent:          x.bodyBytes,
-		ClientIP:           x.viewerIP,
+		ClientIP:           x.viewerAddr(),
 		ClientPort:         int(x.Viewer.Port()),
 		Method:             r.Method,
 		URIStem:            x.ViewerPath,

@@ -121,10 +121,20 @@ func setGatewayHeaders(h http.Header, rt *runtime, x *Exchange) {
 	if prior := h["Via"]; len(prior) > 0 {
 		via = strings.Join(prior, ", ") + ", " + rt.via
 	}
-	vals := []string{x.ID, via, result + " from edgeward"}
+	xc, ok := xCacheValues[result]
+	if !ok {
+		xc = result + " from edgeward"
+	}
+	vals := []string{x.ID, via, xc}
 	h["X-Request-Id"] = vals[0:1:1]
 	h["Via"] = vals[1:2:2]
 	h["X-Cache"] = vals[2:3:3]
+}
+
+// xCacheValues are the X-Cache header values, made once.
+var xCacheValues = map[string]string{
+	"Hit": "Hit from edgeward", "Miss": "Miss from edgeward", "RefreshHit": "RefreshHit from edgeward",
+	"Error": "Error from edgeward", "Redirect": "Redirect from edgeward",
 }
 
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
