@@ -82,7 +82,12 @@ func validateInvalidation(rt *runtime, req *invalidationRequest) error {
 	if len(req.Tags) > maxInvalidationTags {
 		problems = append(problems, fmt.Sprintf("at most %d tags per call", maxInvalidationTags))
 	}
-	for _, p := range req.Paths {
+	for i, p := range req.Paths {
+		// An exact path's query matches in any parameter order, as the
+		// cache key does.
+		if path, q, ok := strings.Cut(p, "?"); ok && !strings.HasSuffix(p, "*") {
+			req.Paths[i] = path + "?" + canonicalQuery(q)
+		}
 		switch {
 		case !strings.HasPrefix(p, "/"):
 			problems = append(problems, fmt.Sprintf("path %q must start with /", p))

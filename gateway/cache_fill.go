@@ -135,7 +135,7 @@ func (h *handler) startFill(rt *runtime, x *Exchange, resp *http.Response) *cach
 	base := cache.Meta{
 		Dist:  x.Dist.name,
 		Path:  x.Path,
-		Query: x.cache.key.OriginQuery,
+		Query: canonicalQuery(x.cache.key.OriginQuery),
 		Tags:  cacheTags(resp.Header, c.tagHeaders),
 	}
 	key := x.cache.key.Primary

@@ -393,6 +393,10 @@ func TestCacheInvalidation(t *testing.T) {
 	if hit("/tagged") || !hit("/img/a.jpg") {
 		t.Error("after the tag purge: /tagged must miss and /img/a.jpg hit")
 	}
+	s.get(t, "/img/a.jpg?w=100&h=50")
+	if out := invalidate(`{"distribution":"d","paths":["/img/a.jpg?h=50&w=100"]}`); !strings.Contains(out, `"removed":1`) {
+		t.Errorf("exact path with the query in another order: %s, want 1 removed", out)
+	}
 	for _, bad := range []string{`{"distribution":"nope","paths":["/x"]}`, `{"distribution":"d","paths":["/a*b"]}`, `{"distribution":"d"}`, `{"distribution":"d","paths":["x"]}`, `{"bogus":1}`} {
 		resp, out := do(t, http.DefaultClient, "POST", "http://"+s.AdminAddr()+"/invalidations", "",
 			http.Header{"Authorization": {"Bearer tok"}}, strings.NewReader(bad))
