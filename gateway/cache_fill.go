@@ -11,6 +11,15 @@ import (
 	"github.com/edgeward/edgeward/gateway/httpcache"
 )
 
+// unkeyedOverrides are request headers some origin frameworks honor to
+// rewrite the URL, method, host or scheme. On a cached request they would
+// be inputs the cache key does not hold (the classic cache-poisoning
+// vector), so they are not forwarded.
+var unkeyedOverrides = []string{
+	"X-Original-Url", "X-Rewrite-Url", "X-Http-Method-Override", "X-Http-Method", "X-Method-Override",
+	"X-Forwarded-Scheme", "X-Forwarded-Port", "X-Forwarded-Prefix", "X-Forwarded-Server", "X-Host", "Forwarded",
+}
+
 // conditionalHeaders are the viewer's preconditions and ranges. On a cached
 // request they are not forwarded: the cache asks the origin for the whole
 // object (or revalidates its own copy) and answers them itself.
@@ -18,7 +27,8 @@ var conditionalHeaders = []string{"If-None-Match", "If-Modified-Since", "If-Matc
 
 // cachedOriginRequest is the origin request for a cacheable request: only
 // the keyed query string and cookies, the normalized Accept-Encoding, no
-// viewer preconditions; the stored copy's validators when revalidating.
+// viewer preconditions, no unkeyed URL or host overrides; the stored
+// copy's validators when revalidating.
 func cachedOriginRequest(w http.ResponseWriter, rt *runtime, x *Exchange, stale cache.Object, whole bool) *http.Request {
 	req := originRequest(w, rt, x)
 	k := x.cache.key
@@ -34,6 +44,14 @@ func cachedOriginRequest(w http.ResponseWriter, rt *runtime, x *Exchange, stale 
 		ae = "identity"
 	}
 	req.Header["Accept-Encoding"] = []string{ae}
+	for _, name := range unkeyedOverrides {
+		delete(req.Header, name)
+	}
+	// The Host the viewer used is not in the key (a wildcard distribution
+	// lets a viewer choose it): the origin hears of it only when keyed.
+	if !x.Behavior.cache.keysHost {
+		delete(req.Header, "X-Forwarded-Host")
+	}
 	if whole {
 		for _, name := range conditionalHeaders {
 			delete(req.Header, name)

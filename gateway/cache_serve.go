@@ -3,6 +3,7 @@ package gateway
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/edgeward/edgeward/gateway/cache"
@@ -25,15 +26,22 @@ type edgeCache struct {
 
 // behaviorCache is a behavior's compiled cache policy.
 type behaviorCache struct {
-	policy *policy.CachePolicy
-	keyer  *httpcache.Keyer
+	policy   *policy.CachePolicy
+	keyer    *httpcache.Keyer
+	keysHost bool // Host is a keyed header: X-Forwarded-Host may go to the origin
 }
 
 func newBehaviorCache(p *policy.CachePolicy) *behaviorCache {
 	if p == nil || p.Disabled {
 		return nil
 	}
-	return &behaviorCache{policy: p, keyer: httpcache.NewKeyer(p)}
+	bc := &behaviorCache{policy: p, keyer: httpcache.NewKeyer(p)}
+	for _, h := range p.Headers {
+		if strings.EqualFold(h, "Host") {
+			bc.keysHost = true
+		}
+	}
+	return bc
 }
 
 // cacheState is what one request knows about its cache entry.
@@ -54,7 +62,7 @@ func (h *handler) serve(w http.ResponseWriter, rt *runtime, x *Exchange) {
 		h.serveOrigin(w, rt, x)
 		return
 	}
-	x.cache = &cacheState{key: bc.keyer.Key(x.Dist.name, x.Path, r)}
+	x.cache = &cacheState{key: bc.keyer.Key(keySpace(x), x.Path, r)}
 	c := rt.cache
 	now := h.now()
 
@@ -126,3 +134,11 @@ func (h *handler) lookup(c *edgeCache, x *Exchange) (cache.Object, bool) {
 	x.cache.objKey = key
 	return obj, ok
 }
+
+// keySpace is the part of the cache key before the path: the distribution
+// and the viewer's scheme. The origin learns the scheme (X-Forwarded-Proto)
+// and may answer differently, an http-to-https redirect above all; keying
+// on it keeps such a response from being served to the other scheme (a
+// redirect loop). Invalidation matches the distribution's name, stored
+// apart from the key.
+func keySpace(x *Exchange) string { return x.Dist.name + "\x00" + x.Scheme }

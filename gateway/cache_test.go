@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -524,5 +525,43 @@ func TestCustomErrorPagesThroughTheCache(t *testing.T) {
 	resp, body = s2.get(t, "/missing2")
 	if resp.StatusCode != 404 || !strings.Contains(body, "404 page not found") {
 		t.Errorf("page unavailable: %d %q, want the origin's own 404", resp.StatusCode, body)
+	}
+}
+
+// TestCacheUnkeyedInputsDoNotReachTheOrigin: on cached requests the origin
+// gets no input the key does not hold: no X-Forwarded-Host (the viewer
+// chooses Host under a wildcard) and no URL or method override headers;
+// the scheme, which it does get, is part of the key.
+func TestCacheUnkeyedInputsDoNotReachTheOrigin(t *testing.T) {
+	o := newCountingOrigin(t)
+	o.handle("/page", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "max-age=60")
+		io.WriteString(w, r.Header.Get("X-Forwarded-Proto")+"|"+r.Header.Get("X-Forwarded-Host")+"|"+r.Header.Get("X-Original-Url"))
+	})
+	cfg := oneOriginConfig(o.URL, "", "", "")
+	s := startCacheGateway(t, cfg, newFakeClock())
+	_, body := s.get(t, "/page", "X-Original-URL", "/admin", "X-Forwarded-Host", "evil.test")
+	if body != "http||" {
+		t.Fatalf("origin saw %q, want only X-Forwarded-Proto", body)
+	}
+	// The same path over https is another entry: a response that depends
+	// on X-Forwarded-Proto never crosses schemes.
+	req := httptest.NewRequest("GET", "https://d.test/page", nil)
+	req.RemoteAddr = "192.0.2.1:1234"
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	if rec.Body.String() != "https||" || o.count("/page") != 2 {
+		t.Fatalf("https request: %q after %d origin requests, want its own entry", rec.Body.String(), o.count("/page"))
+	}
+
+	// With Host keyed, the origin may hear of it.
+	o2 := newCountingOrigin(t)
+	o2.handle("/page", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "max-age=60")
+		io.WriteString(w, r.Header.Get("X-Forwarded-Host"))
+	})
+	s2 := startCacheGateway(t, oneOriginConfig(o2.URL, "", "", `, cache: {headers: [Host]}`), newFakeClock())
+	if _, body := s2.get(t, "/page"); body != "d.test" {
+		t.Fatalf("Host keyed: origin saw X-Forwarded-Host %q, want d.test", body)
 	}
 }

@@ -59,7 +59,7 @@ func (h *handler) serveErrorPage(w http.ResponseWriter, rt *runtime, x *Exchange
 func (h *handler) fetchErrorPage(w http.ResponseWriter, rt *runtime, px *Exchange) bool {
 	b := px.Behavior
 	if b.cache != nil && rt.cache != nil && b.cache.keyer.Shareable(px.Req) {
-		px.cache = &cacheState{key: b.cache.keyer.Key(px.Dist.name, px.Path, px.Req)}
+		px.cache = &cacheState{key: b.cache.keyer.Key(keySpace(px), px.Path, px.Req)}
 		if obj, ok := h.lookup(rt.cache, px); ok {
 			defer obj.Release()
 			if obj.Meta().Status == http.StatusOK && h.now().Before(obj.Meta().Fresh) {

@@ -112,7 +112,7 @@ func TestProxyRequestAndResponseHeaders(t *testing.T) {
 		{"Host is the origin's", e.Host, strings.TrimPrefix(o.URL, "http://")},
 		{"X-Forwarded-For appended", e.Header.Get("X-Forwarded-For"), "203.0.113.9, 127.0.0.1"},
 		{"X-Forwarded-Proto replaced", e.Header.Get("X-Forwarded-Proto"), "http"},
-		{"X-Forwarded-Host", e.Header.Get("X-Forwarded-Host"), "demo.test:8080"},
+		{"no X-Forwarded-Host on a cached request (Host is not keyed)", e.Header.Get("X-Forwarded-Host"), ""},
 		{"request id sent to origin = returned to viewer", e.Header.Get("X-Request-Id"), id},
 		{"hop-by-hop named by Connection removed", e.Header.Get("X-Viewer-Hop"), ""},
 		{"end-to-end header kept", e.Header.Get("X-Viewer"), "kept"},
@@ -131,6 +131,15 @@ func TestProxyRequestAndResponseHeaders(t *testing.T) {
 	}
 	if id == "" || id == "forged" || len(id) != 24 {
 		t.Errorf("request id %q: want a fresh 24-character id", id)
+	}
+
+	// An uncached request (POST) tells the origin which host the viewer used.
+	resp, body = do(t, http.DefaultClient, "POST", base+"/api/x", "demo.test:8080", nil, strings.NewReader("b"))
+	if err := json.Unmarshal([]byte(body), &e); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("POST: %d %v", resp.StatusCode, err)
+	}
+	if got := e.Header.Get("X-Forwarded-Host"); got != "demo.test:8080" {
+		t.Errorf("uncached request: X-Forwarded-Host %q, want demo.test:8080", got)
 	}
 }
 
