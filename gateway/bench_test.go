@@ -39,36 +39,33 @@ func (d *discardWriter) Header() http.Header         { return d.h }
 func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (d *discardWriter) WriteHeader(int)             {}
 
-// BenchmarkPipeline is routing plus the pipeline per request: 5
-// distributions with 10 behaviors each, the request matching the 6th
-// behavior of the 4th distribution, an in-memory origin, the access log
-// formatted in the CloudFront format and discarded.
-func BenchmarkPipeline(b *testing.B) {
-	var sb strings.Builder
-	sb.WriteString("listen: {http: 127.0.0.1:0, admin: off}\naccess_log: {path: /dev/null, format: cloudfront}\ndistributions:\n")
-	for d := range 5 {
-		fmt.Fprintf(&sb, "  - name: d%d\n    hosts: [d%d.test, \"*.d%d.test\"]\n    origins: [{id: o, url: http://127.0.0.1:9}]\n    default_behavior: {origin: o, cache: disabled}\n    behaviors:\n", d, d, d)
-		for i := range 10 {
-			fmt.Fprintf(&sb, "      - {path: \"/b%d/*.jpg\", origin: o, cache: disabled}\n", i)
-		}
-	}
-	dir := b.TempDir()
-	path := dir + "/edgeward.yaml"
-	if err := writeFile(path, sb.String()); err != nil {
+// benchHandler builds a gateway for cfg whose origins are in memory
+// (cacheable or not), and a reusable request for target on host.
+func benchHandler(b *testing.B, cfg string, cacheable bool, host, target string) (http.Handler, *http.Request, *discardWriter) {
+	b.Helper()
+	path := b.TempDir() + "/edgeward.yaml"
+	if err := writeFile(path, cfg); err != nil {
 		b.Fatal(err)
 	}
 	s, err := New(path, Options{Logger: discardLogger(), newOrigin: func(oc policy.Origin) (origin.Origin, error) {
-		return &memOrigin{id: oc.ID, body: strings.Repeat("x", 1024)}, nil
+		m := memOrigin{id: oc.ID, body: strings.Repeat("x", 1024)}
+		if cacheable {
+			return &cachedMemOrigin{m}, nil
+		}
+		return &m, nil
 	}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := s.Handler()
-	req, _ := http.NewRequest("GET", "http://d3.test/b5/photos/cat.jpg?w=200", nil)
+	req, _ := http.NewRequest("GET", "http://"+host+target, nil)
 	req.RemoteAddr = "192.0.2.10:51234"
-	req.RequestURI = "/b5/photos/cat.jpg?w=200"
+	req.RequestURI = target
 	req.Header.Set("User-Agent", "bench/1.0")
-	w := &discardWriter{h: http.Header{}}
+	return s.Handler(), req, &discardWriter{h: http.Header{}}
+}
+
+// loop serves req until the benchmark ends, reporting allocations.
+func loop(b *testing.B, h http.Handler, req *http.Request, w *discardWriter) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -77,39 +74,37 @@ func BenchmarkPipeline(b *testing.B) {
 	}
 }
 
+const benchTop = "listen: {http: 127.0.0.1:0, admin: off}\naccess_log: {path: /dev/null, format: cloudfront}\ndistributions:\n"
+
+// BenchmarkPipeline is routing plus the pipeline per request: 5
+// distributions with 10 behaviors each, the request matching the 6th
+// behavior of the 4th distribution, an in-memory origin (not cached), the
+// access log formatted in the CloudFront format and discarded.
+func BenchmarkPipeline(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(benchTop)
+	for d := range 5 {
+		fmt.Fprintf(&sb, "  - name: d%d\n    hosts: [d%d.test, \"*.d%d.test\"]\n    origins: [{id: o, url: http://127.0.0.1:9}]\n    default_behavior: {origin: o, cache: disabled}\n    behaviors:\n", d, d, d)
+		for i := range 10 {
+			fmt.Fprintf(&sb, "      - {path: \"/b%d/*.jpg\", origin: o, cache: disabled}\n", i)
+		}
+	}
+	h, req, w := benchHandler(b, sb.String(), false, "d3.test", "/b5/photos/cat.jpg?w=200")
+	loop(b, h, req, w)
+}
+
 // BenchmarkCacheHit is a 1 KiB cache hit through the whole handler: route,
 // stages, cache key, memory-tier lookup, headers, access log, metrics.
 func BenchmarkCacheHit(b *testing.B) {
-	cfg := "listen: {http: 127.0.0.1:0, admin: off}\naccess_log: {path: /dev/null, format: cloudfront}\n" +
-		"distributions:\n  - name: d\n    hosts: [d.test]\n    origins: [{id: o, url: http://127.0.0.1:9}]\n    default_behavior: {origin: o}\n"
-	path := b.TempDir() + "/edgeward.yaml"
-	if err := writeFile(path, cfg); err != nil {
-		b.Fatal(err)
-	}
-	s, err := New(path, Options{Logger: discardLogger(), newOrigin: func(oc policy.Origin) (origin.Origin, error) {
-		return &cachedMemOrigin{memOrigin{id: oc.ID, body: strings.Repeat("x", 1024)}}, nil
-	}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	h := s.Handler()
-	req, _ := http.NewRequest("GET", "http://d.test/obj/1k.bin", nil)
-	req.RemoteAddr = "192.0.2.10:51234"
-	req.RequestURI = "/obj/1k.bin"
-	req.Header.Set("User-Agent", "bench/1.0")
-	w := &discardWriter{h: http.Header{}}
+	cfg := benchTop + "  - name: d\n    hosts: [d.test]\n    origins: [{id: o, url: http://127.0.0.1:9}]\n    default_behavior: {origin: o}\n"
+	h, req, w := benchHandler(b, cfg, true, "d.test", "/obj/1k.bin")
 	h.ServeHTTP(w, req) // fill
 	clear(w.h)
 	h.ServeHTTP(w, req)
 	if w.h.Get("X-Cache") != "Hit from edgeward" {
 		b.Fatalf("not a hit: %v", w.h)
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		clear(w.h)
-		h.ServeHTTP(w, req)
-	}
+	loop(b, h, req, w)
 }
 
 // cachedMemOrigin is a memOrigin whose responses may be cached.
