@@ -38,7 +38,7 @@ func (v *validator) distribution(path string, d *Distribution, names, hosts seen
 	case d.Name == "":
 		v.errorf(path+".name", "a distribution needs a name")
 	case !validName(d.Name):
-		v.errorf(path+".name", "%q: use only letters, digits, '_' and '-'", d.Name)
+		v.errorf(path+".name", "%q: use only letters, digits, '_' and '-', starting with a letter or digit", d.Name)
 	default:
 		if prev, dup := names.first(d.Name, path); dup {
 			v.errorf(path+".name", "%q is already the name of %s (line %d)", d.Name, prev, v.line(prev+".name"))
@@ -92,13 +92,19 @@ func (v *validator) rootObject(path, obj string) {
 
 // validName reports a distribution name or origin id: letters, digits,
 // '_' and '-'.
+// validName: letters, digits, '_' and '-', starting with a letter or digit
+// (a leading '-' would read as a command-line flag, and "-" is the metrics
+// label of requests no distribution served).
 func validName(s string) bool {
+	if s == "" || s[0] == '-' || s[0] == '_' {
+		return false
+	}
 	for i := 0; i < len(s); i++ {
 		if !isNameByte(s[i]) {
 			return false
 		}
 	}
-	return s != ""
+	return true
 }
 
 func isNameByte(c byte) bool {

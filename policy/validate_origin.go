@@ -43,7 +43,7 @@ func (v *validator) origins(dpath string, list []Origin) map[string]bool {
 		case o.ID == "":
 			v.errorf(path+".id", "an origin needs an id")
 		case !validName(o.ID):
-			v.errorf(path+".id", "%q: use only letters, digits, '_' and '-'", o.ID)
+			v.errorf(path+".id", "%q: use only letters, digits, '_' and '-', starting with a letter or digit", o.ID)
 		default:
 			if prev, dup := seen.first(o.ID, path); dup {
 				v.errorf(path+".id", "%q is already the id of %s (line %d)", o.ID, prev, v.line(prev+".id"))

@@ -40,6 +40,12 @@ for up to limits.shutdown_timeout, then exit 0.`,
 }
 
 func serve(configPath string, logger *slog.Logger) error {
+	// Catch the signals before anything starts: a SIGHUP that arrived
+	// between "serving" and signal.Notify would otherwise terminate the
+	// process (its default action) instead of reloading.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
 	srv, err := gateway.New(configPath, gateway.Options{Logger: logger})
 	if err != nil {
 		return err
@@ -47,9 +53,6 @@ func serve(configPath string, logger *slog.Logger) error {
 	if err := srv.Start(); err != nil {
 		return err
 	}
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGTERM, syscall.SIGINT)
-	defer signal.Stop(sigs)
 	for {
 		select {
 		case err := <-srv.Errors():
