@@ -52,7 +52,9 @@ func TestCacheCollapsesConcurrentMisses(t *testing.T) {
 		w.Header().Set("Cache-Control", "max-age=60")
 		io.WriteString(w, "collapsed")
 	})
-	s := startCacheGateway(t, oneOriginConfig(o.URL, "", "", ""), newFakeClock())
+	// A long collapse timeout: under heavy machine load a waiter must not
+	// give up and go to the origin itself while the leader is still busy.
+	s := startCacheGateway(t, oneOriginConfig(o.URL, "cache: {collapse_timeout: 60s}", "", ""), newFakeClock())
 	const n = 20
 	var wg sync.WaitGroup
 	results := make(chan string, n)
@@ -464,7 +466,7 @@ func TestCacheUncacheableIsNotSerialized(t *testing.T) {
 		if o.count("/api") > 1 { // the first request teaches the gateway; the rest wait for each other
 			select { // wait for the others; a liveness bound, not a timing assertion
 			case <-allIn:
-			case <-time.After(5 * time.Second):
+			case <-time.After(30 * time.Second):
 			}
 		}
 		mu.Lock()
