@@ -34,16 +34,7 @@ func (v *validator) distributions(ds []Distribution) {
 }
 
 func (v *validator) distribution(path string, d *Distribution, names, hosts seenAt) {
-	switch {
-	case d.Name == "":
-		v.errorf(path+".name", "a distribution needs a name")
-	case !validName(d.Name):
-		v.errorf(path+".name", "%q: use only letters, digits, '_' and '-', starting with a letter or digit", d.Name)
-	default:
-		if prev, dup := names.first(d.Name, path); dup {
-			v.errorf(path+".name", "%q is already the name of %s (line %d)", d.Name, prev, v.line(prev+".name"))
-		}
-	}
+	v.identifier(path, "name", d.Name, "a distribution needs a name", names)
 	v.hosts(path, d.Hosts, hosts)
 	if d.DefaultRootObject != "" {
 		v.rootObject(path+".default_root_object", d.DefaultRootObject)
@@ -92,6 +83,21 @@ func (v *validator) rootObject(path, obj string) {
 
 // validName reports a distribution name or origin id: letters, digits,
 // '_' and '-'.
+// identifier checks a name or id field: present, well-formed (validName)
+// and not already used in seen; problems are reported at path.field.
+func (v *validator) identifier(path, field, value, missing string, seen seenAt) {
+	switch {
+	case value == "":
+		v.errorf(path+"."+field, "%s", missing)
+	case !validName(value):
+		v.errorf(path+"."+field, "%q: use only letters, digits, '_' and '-', starting with a letter or digit", value)
+	default:
+		if prev, dup := seen.first(value, path); dup {
+			v.errorf(path+"."+field, "%q is already the %s of %s (line %d)", value, field, prev, v.line(prev+"."+field))
+		}
+	}
+}
+
 // validName: letters, digits, '_' and '-', starting with a letter or digit
 // (a leading '-' would read as a command-line flag, and "-" is the metrics
 // label of requests no distribution served).

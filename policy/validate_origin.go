@@ -39,16 +39,7 @@ func (v *validator) origins(dpath string, list []Origin) map[string]bool {
 		if o.ID != "" {
 			ids[o.ID] = true // also when invalid: behaviors naming it get no second error
 		}
-		switch {
-		case o.ID == "":
-			v.errorf(path+".id", "an origin needs an id")
-		case !validName(o.ID):
-			v.errorf(path+".id", "%q: use only letters, digits, '_' and '-', starting with a letter or digit", o.ID)
-		default:
-			if prev, dup := seen.first(o.ID, path); dup {
-				v.errorf(path+".id", "%q is already the id of %s (line %d)", o.ID, prev, v.line(prev+".id"))
-			}
-		}
+		v.identifier(path, "id", o.ID, "an origin needs an id", seen)
 		v.origin(path, o)
 	}
 	return ids

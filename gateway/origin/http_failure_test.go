@@ -19,17 +19,7 @@ import (
 )
 
 func TestHTTPIdleConnSurvivesReadTimeout(t *testing.T) {
-	var conns atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "ok")
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	t.Cleanup(srv.Close)
+	srv, conns := newCountingServer(t)
 	o := newHTTPOrigin(t, srv.URL, func(c *policy.Origin) {
 		c.ReadTimeout = policy.Duration(50 * time.Millisecond)
 		c.KeepAliveTimeout = policy.Duration(time.Minute)

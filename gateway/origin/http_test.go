@@ -5,9 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -265,17 +263,7 @@ func TestHTTPNoRedirectNoDecompression(t *testing.T) {
 }
 
 func TestHTTPKeepAliveReuse(t *testing.T) {
-	var conns atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "ok")
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	t.Cleanup(srv.Close)
+	srv, conns := newCountingServer(t)
 	o := newHTTPOrigin(t, srv.URL, nil)
 
 	for i := range 5 {

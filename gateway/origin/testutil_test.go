@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -164,3 +165,21 @@ func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 func policyDir(dir string) policy.Origin { return policy.Origin{ID: "files", Dir: dir} }
 
 func policyURL(u, path string) policy.Origin { return policy.Origin{ID: "site", URL: u, Path: path} }
+
+// newCountingServer is a loopback server answering "ok" that counts the
+// connections it accepts, to observe keep-alive reuse.
+func newCountingServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	conns := new(atomic.Int32)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv, conns
+}
