@@ -53,7 +53,7 @@ fuzz:
 ## bench: Go benchmarks (ns/op, allocs/op) of the hot paths, then the loopback
 ## load benchmark of cache hits, Edgeward vs nginx proxy_cache (see
 ## testdata/bench/README.md; knobs: WRK_THREADS WRK_CONNS DURATION ROUNDS
-## BENCH_BARE BENCH_OUT, e.g. `make bench DURATION=3s ROUNDS=1`).
+## BENCH_BARE BENCH_RAW BENCH_OUT, e.g. `make bench DURATION=3s ROUNDS=1`).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	GO=$(GO) bash testdata/bench/bench.sh

@@ -9,6 +9,8 @@
 #        nginx     nginx proxy_cache in front of the origin
 #        edgeward  `edgeward serve` in front of the same origin
 #        bare      (optional) a plain Go net/http server with the bytes in memory
+#        raw       (optional) the same program as a hand-written HTTP/1.1 loop
+#                  writing a pre-rendered head: the ceiling without net/http
 #   3. Per object size: warms every cache and checks the second request is a
 #      hit (a warning when not), then runs wrk against each server in turn,
 #      ROUNDS times with the order reversed every other round, and keeps each
@@ -27,6 +29,7 @@
 #   DURATION      length of one wrk run: 10s, 30, 1m (default 10s; at most 10m)
 #   ROUNDS        runs per server and size; the best is kept (default 2)
 #   BENCH_BARE    1 to include the bare Go reference column, 0 to skip (default 1)
+#   BENCH_RAW     1 to include the raw HTTP/1.1 reference column, 0 to skip (default 1)
 #   BENCH_OUT     file to write the Markdown report to
 #   BENCH_KEEP    1 to keep the temp dir (configs, logs, raw wrk output)
 #   EDGEWARD_BIN  an already built edgeward binary to use instead of building
@@ -41,6 +44,7 @@ WRK_CONNS=${WRK_CONNS:-64}
 DURATION=${DURATION:-10s}
 ROUNDS=${ROUNDS:-2}
 BENCH_BARE=${BENCH_BARE:-1}
+BENCH_RAW=${BENCH_RAW:-1}
 BENCH_OUT=${BENCH_OUT:-}
 BENCH_KEEP=${BENCH_KEEP:-0}
 EDGEWARD_BIN=${EDGEWARD_BIN:-}
@@ -68,6 +72,7 @@ WRK_THREADS=$((10#$WRK_THREADS)) WRK_CONNS=$((10#$WRK_CONNS)) ROUNDS=$((10#$ROUN
 ((WRK_CONNS <= 10000)) || die "WRK_CONNS must be at most 10000, not $WRK_CONNS"
 ((ROUNDS <= 10)) || die "ROUNDS must be 1..10, not $ROUNDS"
 [[ $BENCH_BARE == 0 || $BENCH_BARE == 1 ]] || die "BENCH_BARE must be 0 or 1, not '$BENCH_BARE'"
+[[ $BENCH_RAW == 0 || $BENCH_RAW == 1 ]] || die "BENCH_RAW must be 0 or 1, not '$BENCH_RAW'"
 
 # DURATION in whole seconds: wrk takes the same forms (N, Ns, Nm).
 case $DURATION in
@@ -81,6 +86,7 @@ DUR_S=$((10#$DUR_S))
 
 TARGETS=(nginx edgeward)
 ((BENCH_BARE)) && TARGETS+=(bare)
+((BENCH_RAW)) && TARGETS+=(raw)
 
 # A hard bound on how long any server may live: every wrk run plus slack for
 # builds, start-up and warm-up. `timeout` enforces it even if this script
@@ -394,7 +400,7 @@ warm() {
 			case $t in
 			nginx) [[ $cache == HIT ]] && hit=1 || hit=0 ;;
 			edgeward) [[ ${cache,,} == hit_from_edgeward ]] && hit=1 || hit=0 ;;
-			*) hit=1 ;; # bare has no cache: always from memory
+			*) hit=1 ;; # bare and raw have no cache: always from memory
 			esac
 			((hit)) || warn "$t: second GET of $s.bin was not a cache hit (${cache//_/ }); its numbers measure the trip to the origin"
 		fi
@@ -495,12 +501,12 @@ else
 	log "building edgeward"
 	(cd "$ROOT" && "$GO" build -o "$EW" ./cmd/edgeward) || die "go build ./cmd/edgeward failed"
 fi
-if ((BENCH_BARE)); then
+if ((BENCH_BARE || BENCH_RAW)); then
 	log "building the bare Go reference server"
 	(cd "$ROOT" && "$GO" build -o "$TMP/bare" ./testdata/bench/bare) || die "go build ./testdata/bench/bare failed"
 fi
 
-for t in origin nginx edgeward bare; do
+for t in origin nginx edgeward bare raw; do
 	free_port "$t"
 	URL[$t]="http://127.0.0.1:${PORT[$t]}"
 done
@@ -539,6 +545,10 @@ if ((BENCH_BARE)); then
 	start bare "$TMP/bare" -listen "127.0.0.1:${PORT[bare]}" -dir "$TMP/objects"
 	wait_ready bare "$STARTED_PID" "${URL[bare]}/"
 fi
+if ((BENCH_RAW)); then
+	start raw "$TMP/bare" -mode raw -listen "127.0.0.1:${PORT[raw]}" -dir "$TMP/objects"
+	wait_ready raw "$STARTED_PID" "${URL[raw]}/"
+fi
 
 check_quiet before
 
@@ -566,7 +576,7 @@ check_quiet after
 # ------------------------------------------------------------------- report
 
 report() {
-	local s ratio bare_rps bare_p99 n
+	local s ratio n t
 	echo "## Edgeward vs nginx proxy_cache: cache hits on loopback"
 	echo
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); host: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown CPU); CPU used by other processes: ${BUSY[before]}% before the runs, ${BUSY[after]}% after"
@@ -580,23 +590,25 @@ report() {
 	echo "- $("$NGINX" -v 2>&1 | sed 's/^nginx version: //'), worker_processes auto; $(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }'); $("$GO" version | awk '{ print $3 }')"
 	echo "- wrk: $WRK_THREADS threads, $WRK_CONNS connections, ${DUR_S}s per run, best of $ROUNDS runs per cell (p99 from that run)"
 	echo
+	local head="| object | edgeward req/s | nginx req/s | ratio | edgeward p99 | nginx p99" rule="| --- | ---: | ---: | ---: | ---: | ---:"
 	if ((BENCH_BARE)); then
-		echo "| object | edgeward req/s | nginx req/s | ratio | edgeward p99 | nginx p99 | bare Go req/s | bare Go p99 | edgeward X-Cache |"
-		echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-	else
-		echo "| object | edgeward req/s | nginx req/s | ratio | edgeward p99 | nginx p99 | edgeward X-Cache |"
-		echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
+		head+=" | bare Go req/s | bare Go p99" rule+=" | ---: | ---:"
 	fi
+	if ((BENCH_RAW)); then
+		head+=" | raw Go req/s | raw Go p99" rule+=" | ---: | ---:"
+	fi
+	echo "$head | edgeward X-Cache |"
+	echo "$rule | --- |"
 	for s in "${SIZES[@]}"; do
 		ratio=$(awk -v a="${BEST_RPS[edgeward,$s]}" -v b="${BEST_RPS[nginx,$s]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 		printf '| %s | %s | %s | %s | %s | %s |' "$s.bin" \
 			"$(fmt_rps "${BEST_RPS[edgeward,$s]}")" "$(fmt_rps "${BEST_RPS[nginx,$s]}")" "$ratio" \
 			"$(fmt_ms "${BEST_P99[edgeward,$s]}")" "$(fmt_ms "${BEST_P99[nginx,$s]}")"
-		if ((BENCH_BARE)); then
-			bare_rps=$(fmt_rps "${BEST_RPS[bare,$s]}")
-			bare_p99=$(fmt_ms "${BEST_P99[bare,$s]}")
-			printf ' %s | %s |' "$bare_rps" "$bare_p99"
-		fi
+		for t in bare raw; do
+			[[ $t == bare ]] && ! ((BENCH_BARE)) && continue
+			[[ $t == raw ]] && ! ((BENCH_RAW)) && continue
+			printf ' %s | %s |' "$(fmt_rps "${BEST_RPS[$t,$s]}")" "$(fmt_ms "${BEST_P99[$t,$s]}")"
+		done
 		printf ' %s |\n' "${CACHE_STATE[edgeward,$s]}"
 	done
 	n=0

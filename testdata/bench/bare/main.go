@@ -5,7 +5,11 @@
 // on this machine for these sizes, the yardstick for what Edgeward's own
 // work costs on a cache hit.
 //
-// Usage: bare -listen 127.0.0.1:PORT -dir DIR
+// Usage: bare -listen 127.0.0.1:PORT -dir DIR [-mode nethttp|raw]
+//
+// -mode raw swaps net/http for a hand-written HTTP/1.1 loop (raw.go) that
+// writes a pre-rendered response head: the ceiling for a Go server that
+// does not use net/http's server at all.
 //
 // Every regular file directly in DIR is read into memory at start-up and
 // served at /NAME with the same Cache-Control the benchmark's origin sends.
@@ -35,16 +39,20 @@ const maxObject = 64 << 20
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address to listen on")
 	dir := flag.String("dir", "", "directory whose files are served from memory")
+	mode := flag.String("mode", "nethttp", "nethttp (a net/http server) or raw (a hand-written HTTP/1.1 loop)")
 	flag.Parse()
-	if err := run(*listen, *dir); err != nil {
+	if err := run(*listen, *dir, *mode); err != nil {
 		fmt.Fprintln(os.Stderr, "bare:", err)
 		os.Exit(1)
 	}
 }
 
-func run(listen, dir string) error {
+func run(listen, dir, mode string) error {
 	if dir == "" {
 		return errors.New("-dir is required")
+	}
+	if mode != "nethttp" && mode != "raw" {
+		return fmt.Errorf("-mode %q: want nethttp or raw", mode)
 	}
 	objects, err := load(dir)
 	if err != nil {
@@ -60,8 +68,12 @@ func run(listen, dir string) error {
 		IdleTimeout:       60 * time.Second,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	slog.Info("serving", "addr", ln.Addr().String(), "objects", len(objects))
+	if mode == "raw" {
+		go func() { errc <- serveRaw(ln, objects) }()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
+	slog.Info("serving", "addr", ln.Addr().String(), "mode", mode, "objects", len(objects))
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
@@ -69,6 +81,9 @@ func run(listen, dir string) error {
 	case err := <-errc:
 		return err
 	case <-sigs:
+	}
+	if mode == "raw" {
+		return ln.Close()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
