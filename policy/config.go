@@ -1,5 +1,7 @@
 package policy
 
+import "crypto"
+
 // Config is one edgeward configuration file, decoded strictly and validated.
 // Relative file paths inside it are resolved against the directory of the
 // file itself, so a config behaves the same whatever the working directory.
@@ -12,6 +14,12 @@ type Config struct {
 	AccessLog AccessLog `yaml:"access_log"`
 	Limits    Limits    `yaml:"limits"`
 	Cache     Cache     `yaml:"cache"`
+
+	// KeyGroups are named sets of public keys that behaviors trust for
+	// signed URLs and cookies (trusted_key_groups). Several keys per group
+	// make rotation painless: add the new key, move signers to it, then
+	// remove the old one (or bound each key with not_before/not_after).
+	KeyGroups map[string][]GroupKey `yaml:"key_groups"`
 
 	Distributions []Distribution `yaml:"distributions"`
 
@@ -179,6 +187,56 @@ type Behavior struct {
 	// Cache is the behavior's cache policy. Parse sets it on every
 	// behavior, with every default applied ("cache: disabled" too).
 	Cache *CachePolicy `yaml:"cache"`
+	// TrustedKeyGroups (up to 4) make this behavior private: every request
+	// must carry a valid signed URL or signed cookie made with a key of one
+	// of these groups (or a JWT, when Signed.Token is set).
+	TrustedKeyGroups []string `yaml:"trusted_key_groups"`
+	// Signed holds optional settings for signed requests; nil when absent.
+	Signed *Signed `yaml:"signed"`
+}
+
+// GroupKey is one public key of a key group.
+type GroupKey struct {
+	// ID is the Key-Pair-Id value signers send (letters and digits, as
+	// CloudFront's public key ids).
+	ID string `yaml:"id"`
+	// PublicKey is a PEM file: RSA (2048 to 4096 bits) or ECDSA P-256.
+	// Stored absolute.
+	PublicKey string `yaml:"public_key"`
+	// NotBefore and NotAfter bound when signatures made with this key are
+	// accepted (optional; RFC 3339 times).
+	NotBefore Timestamp `yaml:"not_before"`
+	NotAfter  Timestamp `yaml:"not_after"`
+	// Key is the parsed public key, set by validation (*rsa.PublicKey or
+	// *ecdsa.PublicKey).
+	Key crypto.PublicKey `yaml:"-"`
+}
+
+// Signed tunes how a behavior checks signed requests.
+type Signed struct {
+	// ClockSkew is tolerated on every time check: expiry, start time and
+	// key validity windows (default 0s, exactly as CloudFront; at most 5m).
+	ClockSkew Duration `yaml:"clock_skew"`
+	// Token accepts a JWT instead of a CloudFront signature.
+	Token *Token `yaml:"token"`
+}
+
+// Token is where a behavior reads a JWT from and how it verifies it.
+type Token struct {
+	// Header carries "Bearer <jwt>" (default Authorization; "none" turns
+	// the header off).
+	Header string `yaml:"header"`
+	// Cookie and Query name a cookie and a query parameter holding the
+	// bare JWT (optional; e.g. cookie: edge_token, query: token).
+	Cookie string `yaml:"cookie"`
+	Query  string `yaml:"query"`
+	// JWKS is a JSON Web Key Set file with the public keys tokens are
+	// verified with (required; stored absolute, read at validation into
+	// JWKSData).
+	JWKS     string `yaml:"jwks"`
+	JWKSData []byte `yaml:"-"`
+	// Audience, when set, must be in the token's aud claim.
+	Audience string `yaml:"audience"`
 }
 
 // CustomErrorResponse replaces an error response's body with a page fetched

@@ -40,6 +40,23 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// Timestamp is a point in time written in YAML as RFC 3339
+// ("2027-01-01T00:00:00Z"). The zero value means "not set".
+type Timestamp struct{ time.Time }
+
+// UnmarshalYAML accepts an RFC 3339 time with a time zone.
+func (t *Timestamp) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return lineError(n, "expected a time such as \"2027-01-01T00:00:00Z\", got %s", describe(n))
+	}
+	v, err := time.Parse(time.RFC3339, n.Value)
+	if err != nil {
+		return lineError(n, "invalid time %q: write RFC 3339 with a zone, such as \"2027-01-01T00:00:00Z\"", n.Value)
+	}
+	t.Time = v
+	return nil
+}
+
 // Int64 returns b as a number of bytes.
 func (b ByteSize) Int64() int64 { return int64(b) }
 

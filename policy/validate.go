@@ -17,6 +17,8 @@ type validator struct {
 	// reported holds key paths whose values failed to decode (and were
 	// reported then); problems at or below them are not reported again.
 	reported map[string]bool
+	// keyGroupNames are the names under key_groups, for trusted_key_groups.
+	keyGroupNames map[string]bool
 }
 
 // errorf reports a problem with the value at path ("listen.http"),
@@ -61,5 +63,6 @@ func (v *validator) config(c *Config) {
 	v.accessLog(&c.AccessLog)
 	v.limits(&c.Limits)
 	v.cache(&c.Cache)
+	v.keyGroupNames = v.keyGroups(c.KeyGroups)
 	v.distributions(c.Distributions)
 }
