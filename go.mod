@@ -3,7 +3,10 @@ module github.com/edgeward/edgeward
 go 1.26.8
 
 require (
+	github.com/MicahParks/jwkset v0.5.19
 	github.com/andybalholm/brotli v1.2.8
+	github.com/aws/aws-sdk-go-v2/feature/cloudfront/sign v1.12.3
+	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/klauspost/compress v1.20.3
 	github.com/maypok86/otter/v2 v2.4.0
 	github.com/prometheus/client_golang v1.25.0
@@ -22,5 +25,6 @@ require (
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/spf13/pflag v1.0.9 // indirect
 	golang.org/x/sys v0.48.0 // indirect
+	golang.org/x/time v0.5.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
