@@ -13,6 +13,7 @@ import (
 	"github.com/edgeward/edgeward/gateway/accesslog"
 	"github.com/edgeward/edgeward/gateway/origin"
 	"github.com/edgeward/edgeward/gateway/route"
+	"github.com/edgeward/edgeward/keys"
 	"github.com/edgeward/edgeward/policy"
 )
 
@@ -68,6 +69,9 @@ type behaviorSpec struct {
 	global *policy.Config
 	dist   *policy.Distribution
 	cfg    *policy.Behavior
+	// keyGroups are the config's key groups, built once per runtime.
+	keyGroups map[string]*keys.Group
+	now       func() time.Time
 }
 
 // buildEnv is what a runtime is built with besides its config: the
@@ -76,6 +80,7 @@ type buildEnv struct {
 	metrics   *metrics
 	cache     *edgeCache
 	newOrigin func(policy.Origin) (origin.Origin, error)
+	now       func() time.Time
 }
 
 // newOrigin builds the origin a policy.Origin describes.
@@ -133,9 +138,13 @@ func buildRuntime(cfg *policy.Config, prev *runtime, env *buildEnv) (rt *runtime
 	}
 
 	rt.logOn = rt.log.Path() != accesslog.PathOff
+	groups, err := buildKeyGroups(cfg.KeyGroups)
+	if err != nil {
+		return nil, err
+	}
 	specs := make([]route.DistributionSpec[*distribution, *behavior], 0, len(cfg.Distributions))
 	for i := range cfg.Distributions {
-		spec, err := rt.buildDistribution(cfg, &cfg.Distributions[i], env)
+		spec, err := rt.buildDistribution(cfg, &cfg.Distributions[i], env, groups)
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +157,7 @@ func buildRuntime(cfg *policy.Config, prev *runtime, env *buildEnv) (rt *runtime
 	return rt, nil
 }
 
-func (rt *runtime) buildDistribution(cfg *policy.Config, dc *policy.Distribution, env *buildEnv) (route.DistributionSpec[*distribution, *behavior], error) {
+func (rt *runtime) buildDistribution(cfg *policy.Config, dc *policy.Distribution, env *buildEnv, groups map[string]*keys.Group) (route.DistributionSpec[*distribution, *behavior], error) {
 	var spec route.DistributionSpec[*distribution, *behavior]
 	d := &distribution{
 		name:       dc.Name,
@@ -177,7 +186,7 @@ func (rt *runtime) buildDistribution(cfg *policy.Config, dc *policy.Distribution
 		if !ok { // policy validation prevents this; never serve from a guess
 			return nil, fmt.Errorf("distribution %s: behavior %s: unknown origin %q", dc.Name, pattern, bc.Origin)
 		}
-		stages, err := buildStages(&behaviorSpec{global: cfg, dist: dc, cfg: bc})
+		stages, err := buildStages(&behaviorSpec{global: cfg, dist: dc, cfg: bc, keyGroups: groups, now: env.now})
 		if err != nil {
 			return nil, fmt.Errorf("distribution %s: behavior %s: %w", dc.Name, pattern, err)
 		}

@@ -62,7 +62,7 @@ func New(path string, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.metrics.registerCache(ec)
-	s.env = &buildEnv{metrics: s.metrics, cache: ec, newOrigin: newOrigin}
+	s.env = &buildEnv{metrics: s.metrics, cache: ec, newOrigin: newOrigin, now: s.now}
 	if opts.newOrigin != nil {
 		s.env.newOrigin = opts.newOrigin
 	}
