@@ -37,6 +37,7 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 		Version:       version,
 	}
-	root.AddCommand(newServeCommand(), newPolicyCommand(), newInvalidateCommand())
+	root.AddCommand(newServeCommand(), newPolicyCommand(), newInvalidateCommand(),
+		newKeysCommand(), newSignCommand(), newVerifyCommand())
 	return root
 }
