@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestQuickstart serves the bundled quickstart config (on ephemeral
@@ -18,11 +19,12 @@ func TestQuickstart(t *testing.T) {
 	qs, _ := filepath.Abs("../testdata/quickstart")
 	text := string(src)
 	for old, repl := range map[string]string{
-		"http: 127.0.0.1:8080":    "http: 127.0.0.1:0",
-		"admin: 127.0.0.1:9901":   "admin: 127.0.0.1:0",
-		"token_file: admin.token": "token_file: " + filepath.Join(qs, "admin.token"),
-		"dir: site":               "dir: " + filepath.Join(qs, "site"),
-		"path: stdout":            "path: off",
+		"http: 127.0.0.1:8080":          "http: 127.0.0.1:0",
+		"admin: 127.0.0.1:9901":         "admin: 127.0.0.1:0",
+		"token_file: admin.token":       "token_file: " + filepath.Join(qs, "admin.token"),
+		"dir: site":                     "dir: " + filepath.Join(qs, "site"),
+		"path: stdout":                  "path: off",
+		"public_key: keys/demo.pub.pem": "public_key: " + filepath.Join(qs, "keys", "demo.pub.pem"),
 	} {
 		if !strings.Contains(text, old) {
 			t.Fatalf("quickstart config no longer contains %q; update this test", old)
@@ -44,6 +46,8 @@ func TestQuickstart(t *testing.T) {
 		{"custom 404 page", "GET", "/missing", nil, 404, "custom error page"},
 		{"POST refused", "POST", "/static/hello.txt", nil, 405, "method not allowed"},
 		{"traversal refused", "GET", "/static/../../edgeward.yaml", nil, 400, "path"},
+		{"private unsigned", "GET", "/private/report.txt", nil, 403, "<Code>MissingKey</Code>"},
+		{"private signed", "GET", quickstartSigned(t, qs, "/private/report.txt"), nil, 200, "fetched it with a signed URL"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			req, _ := http.NewRequest(c.method, base+"/", nil)
@@ -64,4 +68,15 @@ func TestQuickstart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// quickstartSigned signs path for the quickstart's host with its demo key,
+// as the README's `edgeward sign url` line does.
+func quickstartSigned(t *testing.T, qs, path string) string {
+	t.Helper()
+	signed, err := testSignerFile(t, "KDEMOKEY", filepath.Join(qs, "keys", "demo.pem")).SignURL("http://localhost:8080"+path, time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimPrefix(signed, "http://localhost:8080")
 }
