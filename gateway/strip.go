@@ -3,6 +3,8 @@ package gateway
 import (
 	"net/http"
 	"strings"
+
+	"github.com/edgeward/edgeward/keys"
 )
 
 // withoutQueryParam returns the raw query without the parameters named
@@ -28,25 +30,7 @@ func withoutQueryParam(raw, name string) string {
 // withoutCookie removes the cookies named name from the request's Cookie
 // header lines, dropping lines left empty.
 func withoutCookie(h http.Header, name string) {
-	lines := h["Cookie"]
-	out := lines[:0:0]
-	for _, line := range lines {
-		var b strings.Builder
-		for c := range strings.SplitSeq(line, ";") {
-			c = strings.TrimSpace(c)
-			if k, _, _ := strings.Cut(c, "="); c == "" || strings.TrimSpace(k) == name {
-				continue
-			}
-			if b.Len() > 0 {
-				b.WriteString("; ")
-			}
-			b.WriteString(c)
-		}
-		if b.Len() > 0 {
-			out = append(out, b.String())
-		}
-	}
-	setCookieLines(h, out)
+	setCookieLines(h, keys.StripCookies(h["Cookie"], name, func(n string) bool { return n == name }))
 }
 
 // setCookieLines replaces the Cookie header lines, deleting the header when

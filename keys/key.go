@@ -66,7 +66,7 @@ func NewGroup(name string, keys []Key) (*Group, error) {
 	g := &Group{name: name, keys: make([]Key, len(keys))}
 	seen := make(map[string]int, len(keys))
 	for i, k := range keys {
-		if err := checkKeyID(k.ID); err != nil {
+		if err := CheckKeyID(k.ID); err != nil {
 			return nil, fmt.Errorf("key group %q, key %d: %w", name, i, err)
 		}
 		if j, dup := seen[k.ID]; dup {
@@ -91,8 +91,9 @@ func (g *Group) Name() string { return g.name }
 // Keys returns a copy of the group's keys.
 func (g *Group) Keys() []Key { return append([]Key(nil), g.keys...) }
 
-// checkKeyID accepts 1 to MaxKeyIDLen ASCII letters and digits.
-func checkKeyID(id string) error {
+// CheckKeyID accepts a Key-Pair-Id: 1 to MaxKeyIDLen ASCII letters and
+// digits, as CloudFront's public key ids.
+func CheckKeyID(id string) error {
 	if id == "" {
 		return errors.New("empty key id")
 	}

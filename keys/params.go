@@ -236,9 +236,18 @@ func hasSigningName(rawQuery string) bool {
 // -Hash-Algorithm). The other cookies are kept in order, joined by "; ";
 // a line left empty is dropped. It returns nil when nothing is left.
 func StripSigningCookies(cookie []string) []string {
+	return StripCookies(cookie, "CloudFront-", func(name string) bool { return cookieIndex(name) >= 0 })
+}
+
+// StripCookies returns the Cookie header lines without the cookies drop
+// reports true for. Lines that do not contain hint (a substring every
+// dropped name has; "" for none) are kept as they are, without parsing.
+// The other cookies are kept in order, joined by "; "; a line left empty
+// is dropped. It returns nil when nothing is left.
+func StripCookies(cookie []string, hint string, drop func(name string) bool) []string {
 	var out []string
 	for _, line := range cookie {
-		if !strings.Contains(line, "CloudFront-") {
+		if !strings.Contains(line, hint) {
 			if strings.Trim(line, " \t;") != "" {
 				out = append(out, line)
 			}
@@ -252,7 +261,7 @@ func StripSigningCookies(cookie []string) []string {
 			if c == "" {
 				continue
 			}
-			if name, _, _ := strings.Cut(c, "="); cookieIndex(name) >= 0 {
+			if name, _, _ := strings.Cut(c, "="); drop(strings.TrimSpace(name)) {
 				continue
 			}
 			if b.Len() > 0 {

@@ -44,7 +44,7 @@ func WithRandom(r io.Reader) SignerOption {
 // HashSHA1 emits Hash-Algorithm=SHA1 as the Go SDK does; HashSHA256 signs
 // with SHA-256.
 func NewSigner(keyID string, key crypto.Signer, hash HashAlgorithm, opts ...SignerOption) (*Signer, error) {
-	if err := checkKeyID(keyID); err != nil {
+	if err := CheckKeyID(keyID); err != nil {
 		return nil, fmt.Errorf("signer: %w", err)
 	}
 	if key == nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/edgeward/edgeward/keys"
 	"github.com/edgeward/edgeward/keys/keyfile"
 )
 
@@ -40,8 +41,10 @@ the gateway's key_groups. --id prints the config lines for that key id.`,
 			if out == "" {
 				return fmt.Errorf("--out is required: the path prefix of the files to write, such as keys/k2")
 			}
-			if id != "" && !keyPairID(id) {
-				return fmt.Errorf("--id %q: a key id is letters and digits, such as K2JCJMDEHXQW5F", id)
+			if id != "" {
+				if err := keys.CheckKeyID(id); err != nil {
+					return fmt.Errorf("--id: %w", err)
+				}
 			}
 			k, err := keyfile.Generate(keyfile.Type(typ))
 			if err != nil {
@@ -108,14 +111,4 @@ func newKeysJWKSCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&out, "out", "", "file to write (default: standard output)")
 	return cmd
-}
-
-func keyPairID(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
-			return false
-		}
-	}
-	return s != "" && len(s) <= 128
 }
