@@ -94,7 +94,7 @@ func ExplainSigned(cfg *policy.Config, c SignedCheck) (*SignedVerdict, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	groups, err := buildKeyGroups(cfg.KeyGroups)
+	groups, err := buildKeyGroups(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,8 @@ import (
 // loaded and checked by policy) into the verifier's groups. A reload builds
 // them anew, so a new or retired key takes effect with the new runtime
 // while requests in flight finish on the old one.
-func buildKeyGroups(cfg map[string][]policy.GroupKey) (map[string]*keys.Group, error) {
+func buildKeyGroups(c *policy.Config) (map[string]*keys.Group, error) {
+	cfg := c.KeyGroups
 	groups := make(map[string]*keys.Group, len(cfg))
 	for _, name := range slices.Sorted(maps.Keys(cfg)) {
 		list := make([]keys.Key, 0, len(cfg[name]))
@@ -22,7 +23,7 @@ func buildKeyGroups(cfg map[string][]policy.GroupKey) (map[string]*keys.Group, e
 		}
 		g, err := keys.NewGroup(name, list)
 		if err != nil {
-			return nil, fmt.Errorf("key group %s: %w", name, err)
+			return nil, &policy.Errors{Problems: []policy.Problem{c.Problem(fmt.Sprintf("key_groups[%q]", name), "%v", err)}}
 		}
 		groups[name] = g
 	}

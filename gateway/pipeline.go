@@ -71,7 +71,7 @@ func buildStages(b *behaviorSpec) ([]Stage, error) {
 	for _, build := range pipelineOrder {
 		st, err := build(b)
 		if err != nil {
-			return nil, err
+			return nil, behaviorProblem(b.global, b, err)
 		}
 		if st != nil {
 			stages = append(stages, st)

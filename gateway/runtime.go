@@ -72,6 +72,9 @@ type behaviorSpec struct {
 	// keyGroups are the config's key groups, built once per runtime.
 	keyGroups map[string]*keys.Group
 	now       func() time.Time
+	// path is the behavior's key path in the config file, such as
+	// "distributions[0].behaviors[2]", for errors.
+	path string
 }
 
 // buildEnv is what a runtime is built with besides its config: the
@@ -95,8 +98,8 @@ func newOrigin(oc policy.Origin) (origin.Origin, error) {
 // resources whose configuration did not change (the access log file) are
 // carried over instead of reopened. On error nothing of prev is touched
 // and everything built so far is released.
-func buildRuntime(cfg *policy.Config, prev *runtime, env *buildEnv) (rt *runtime, err error) {
-	rt = &runtime{
+func buildRuntime(cfg *policy.Config, prev *runtime, env *buildEnv) (_ *runtime, err error) {
+	rt := &runtime{
 		cfg:   cfg,
 		cache: env.cache,
 		via:   "1.1 " + cfg.NodeName + " (edgeward)",
@@ -107,13 +110,12 @@ func buildRuntime(cfg *policy.Config, prev *runtime, env *buildEnv) (rt *runtime
 			writeTimeout: time.Duration(cfg.Limits.WriteTimeout),
 		},
 	}
-	defer func() {
+	defer func() { // rt, not the result: every error return sets that to nil
 		if err != nil {
 			rt.closeOrigins()
 			if rt.log != nil && (prev == nil || rt.log != prev.log) {
 				_ = rt.log.Close()
 			}
-			rt = nil
 		}
 	}()
 
@@ -138,13 +140,13 @@ func buildRuntime(cfg *policy.Config, prev *runtime, env *buildEnv) (rt *runtime
 	}
 
 	rt.logOn = rt.log.Path() != accesslog.PathOff
-	groups, err := buildKeyGroups(cfg.KeyGroups)
+	groups, err := buildKeyGroups(cfg)
 	if err != nil {
 		return nil, err
 	}
 	specs := make([]route.DistributionSpec[*distribution, *behavior], 0, len(cfg.Distributions))
 	for i := range cfg.Distributions {
-		spec, err := rt.buildDistribution(cfg, &cfg.Distributions[i], env, groups)
+		spec, err := rt.buildDistribution(cfg, i, env, groups)
 		if err != nil {
 			return nil, err
 		}
@@ -157,8 +159,9 @@ func buildRuntime(cfg *policy.Config, prev *runtime, env *buildEnv) (rt *runtime
 	return rt, nil
 }
 
-func (rt *runtime) buildDistribution(cfg *policy.Config, dc *policy.Distribution, env *buildEnv, groups map[string]*keys.Group) (route.DistributionSpec[*distribution, *behavior], error) {
+func (rt *runtime) buildDistribution(cfg *policy.Config, di int, env *buildEnv, groups map[string]*keys.Group) (route.DistributionSpec[*distribution, *behavior], error) {
 	var spec route.DistributionSpec[*distribution, *behavior]
+	dc := &cfg.Distributions[di]
 	d := &distribution{
 		name:       dc.Name,
 		errorPages: make(map[int]policy.CustomErrorResponse, len(dc.CustomErrorResponses)),
@@ -181,14 +184,14 @@ func (rt *runtime) buildDistribution(cfg *policy.Config, dc *policy.Distribution
 		origins[oc.ID] = o
 	}
 
-	newBehavior := func(bc *policy.Behavior, pattern string) (*behavior, error) {
+	newBehavior := func(bc *policy.Behavior, pattern string, bi int) (*behavior, error) {
 		o, ok := origins[bc.Origin]
 		if !ok { // policy validation prevents this; never serve from a guess
 			return nil, fmt.Errorf("distribution %s: behavior %s: unknown origin %q", dc.Name, pattern, bc.Origin)
 		}
-		stages, err := buildStages(&behaviorSpec{global: cfg, dist: dc, cfg: bc, keyGroups: groups, now: env.now})
+		stages, err := buildStages(&behaviorSpec{global: cfg, dist: dc, cfg: bc, keyGroups: groups, now: env.now, path: behaviorPath(di, bi)})
 		if err != nil {
-			return nil, fmt.Errorf("distribution %s: behavior %s: %w", dc.Name, pattern, err)
+			return nil, err
 		}
 		return &behavior{dist: d, pattern: pattern, origin: o, stages: stages, cache: newBehaviorCache(bc.Cache),
 			originLatency: env.metrics.originLatency.WithLabelValues(dc.Name, o.ID())}, nil
@@ -198,13 +201,13 @@ func (rt *runtime) buildDistribution(cfg *policy.Config, dc *policy.Distribution
 	spec.Value = d
 	for i := range dc.Behaviors {
 		bc := &dc.Behaviors[i]
-		b, err := newBehavior(bc, bc.Path)
+		b, err := newBehavior(bc, bc.Path, i)
 		if err != nil {
 			return spec, err
 		}
 		spec.Behaviors = append(spec.Behaviors, route.BehaviorSpec[*behavior]{Pattern: bc.Path, Value: b})
 	}
-	def, err := newBehavior(&dc.DefaultBehavior, "*")
+	def, err := newBehavior(&dc.DefaultBehavior, "*", -1)
 	if err != nil {
 		return spec, err
 	}

@@ -333,3 +333,94 @@ func TestSignedKeyRotationByReload(t *testing.T) {
 }
 
 var _ = http.StatusOK
+
+// TestSignedInvalidReloadKeepsRunning: a reload whose JWKS the verifier
+// refuses (after the origins were built) fails with file:line and leaves
+// the running configuration serving, keys and all.
+func TestSignedInvalidReloadKeepsRunning(t *testing.T) {
+	origin := newCountingOrigin(t)
+	origin.handle("/private/a.txt", static("secret"))
+	cfgPath := signedConfig(t, origin.URL)
+	s := startGateway(t, cfgPath)
+	signed := testSigner(t, "KTESTRSAA", "rsa-a.pem", keys.HashDefault)
+	u, err := signed.SignURL("http://d.test/private/a.txt", time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u = strings.TrimPrefix(u, "http://d.test")
+	if resp, _ := s.get(t, u); resp.StatusCode != 200 {
+		t.Fatalf("before: %d", resp.StatusCode)
+	}
+	jwks := filepath.Join(filepath.Dir(cfgPath), "jwks.json")
+	if err := os.WriteFile(jwks, []byte(`{"keys":[{"kty":"oct","kid":"h","alg":"HS256","k":"c2VjcmV0"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Reload()
+	if err == nil || !strings.Contains(err.Error(), "edgeward.yaml:") || !strings.Contains(err.Error(), "signed.token.jwks") {
+		t.Fatalf("Reload: %v, want a file:line error naming signed.token.jwks", err)
+	}
+	if resp, _ := s.get(t, u); resp.StatusCode != 200 {
+		t.Fatalf("after the failed reload: %d, want 200 from the running config", resp.StatusCode)
+	}
+	if resp, _ := s.get(t, "/private/a.txt"); resp.StatusCode != 403 {
+		t.Fatalf("unsigned after the failed reload: %d, want 403", resp.StatusCode)
+	}
+}
+
+// TestSignedAccessLog: refusals name the stage and the reason code in the
+// access log; signatures never reach it.
+func TestSignedAccessLog(t *testing.T) {
+	origin := newCountingOrigin(t)
+	origin.handle("/private/a.txt", static("secret"))
+	cfgPath := signedConfig(t, origin.URL)
+	logPath := filepath.Join(filepath.Dir(cfgPath), "access.log")
+	text, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfgPath, []byte(strings.Replace(string(text), "access_log: {path: off}", "access_log: {path: "+logPath+", format: json}", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(cfgPath, Options{Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	rsa := testSigner(t, "KTESTRSAA", "rsa-a.pem", keys.HashDefault)
+	var sigs []string
+	for _, exp := range []time.Time{time.Now().Add(-time.Hour), time.Now().Add(time.Hour)} {
+		u, err := rsa.SignURL("http://d.test/private/a.txt?v=1", exp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sigs = append(sigs, u[strings.Index(u, "Signature=")+len("Signature="):][:40])
+		s.get(t, strings.TrimPrefix(u, "http://d.test"))
+	}
+	s.Shutdown(t.Context()) // flushes the log
+	raw, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sig := range sigs {
+		if strings.Contains(string(raw), sig) {
+			t.Fatalf("a signature reached the access log:\n%s", raw)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 log lines, got %q", lines)
+	}
+	for i, want := range []string{`"status":403`, `"status":200`} {
+		if !strings.Contains(lines[i], want) {
+			t.Errorf("line %d %s lacks %s", i, lines[i], want)
+		}
+	}
+	if !strings.Contains(lines[0], `"denied_by":"signed"`) || !strings.Contains(lines[0], `"reason":"expired"`) {
+		t.Errorf("refusal line lacks the stage and reason: %s", lines[0])
+	}
+	if !strings.Contains(lines[1], `"query":"v=1"`) {
+		t.Errorf("admitted line should log the query without signing parameters: %s", lines[1])
+	}
+}

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -51,24 +52,24 @@ func newSignedStage(b *behaviorSpec) (Stage, error) {
 		for _, name := range b.cfg.TrustedKeyGroups {
 			g := b.keyGroups[name]
 			if g == nil { // policy validation prevents this; never run open
-				return nil, errUnknownKeyGroup(name)
+				return nil, configError{".trusted_key_groups", fmt.Errorf("unknown key group %q", name)}
 			}
 			groups = append(groups, g)
 		}
 		v, err := keys.NewVerifier(keys.VerifierConfig{Groups: groups, ClockSkew: skew, Now: b.now})
 		if err != nil {
-			return nil, err
+			return nil, configError{".trusted_key_groups", err}
 		}
 		st.cf = v
 	}
 	if tok != nil {
 		ks, err := token.ParseJWKS(tok.JWKSData)
 		if err != nil {
-			return nil, errJWKS{file: tok.JWKS, err: err}
+			return nil, configError{".signed.token.jwks", err}
 		}
 		v, err := token.NewVerifier(token.Config{Keys: ks, ClockSkew: skew, Audience: tok.Audience, Now: b.now})
 		if err != nil {
-			return nil, errJWKS{file: tok.JWKS, err: err}
+			return nil, configError{".signed.token", err}
 		}
 		st.jwt = v
 	}
@@ -202,15 +203,3 @@ func tokenDenial(reason, message, detail string) *Denial {
 		Header: http.Header{"Www-Authenticate": {challenge}},
 	}
 }
-
-type errUnknownKeyGroup string
-
-func (e errUnknownKeyGroup) Error() string { return "unknown key group " + string(e) }
-
-type errJWKS struct {
-	file string
-	err  error
-}
-
-func (e errJWKS) Error() string { return "signed.token.jwks " + e.file + ": " + e.err.Error() }
-func (e errJWKS) Unwrap() error { return e.err }

@@ -1,6 +1,11 @@
 package policy
 
-import "crypto"
+import (
+	"crypto"
+	"fmt"
+
+	"go.yaml.in/yaml/v3"
+)
 
 // Config is one edgeward configuration file, decoded strictly and validated.
 // Relative file paths inside it are resolved against the directory of the
@@ -25,6 +30,10 @@ type Config struct {
 
 	// File is the path the config was read from ("" when parsed from memory).
 	File string `yaml:"-"`
+
+	// root is the file's node tree, for the lines of problems found after
+	// validation (see Problem).
+	root *yaml.Node
 }
 
 // Listen holds listener addresses. Changing them takes effect on restart.
@@ -245,4 +254,12 @@ type CustomErrorResponse struct {
 	Status       int    `yaml:"status"`        // the status to replace (400..599)
 	Page         string `yaml:"page"`          // a path beginning with /
 	ResponseCode int    `yaml:"response_code"` // status sent to the viewer; default Status
+}
+
+// Problem reports a problem found with a validated config by a later stage
+// (compiling a key set, a rule file): the message is prefixed with the key
+// path, as validation's own problems are, and the line is path's in the
+// file, so every configuration error reads "file:line: path: msg".
+func (c *Config) Problem(path, format string, args ...any) Problem {
+	return Problem{File: c.File, Line: lineOf(c.root, path), Msg: where(path) + ": " + fmt.Sprintf(format, args...)}
 }

@@ -34,7 +34,7 @@ func Parse(file string, data []byte) (*Config, error) {
 	if root == nil {
 		return nil, ps.err()
 	}
-	cfg := &Config{File: file}
+	cfg := &Config{File: file, root: root}
 	bad, ok := decodeStrict(ps, root, cfg)
 	if !ok {
 		return nil, ps.err()
