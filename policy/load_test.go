@@ -100,6 +100,7 @@ func TestDefaults(t *testing.T) {
 			DefaultBehavior: Behavior{Origin: "app", AllowedMethods: []string{"GET", "HEAD"}, Cache: defaultPolicy()},
 		}},
 		File: cfg.File,
+		root: cfg.root, // the file's node tree, kept for Problem
 	}
 	if !reflect.DeepEqual(*cfg, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", *cfg, want)
