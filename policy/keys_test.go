@@ -67,3 +67,22 @@ distributions:
 		t.Error("the default behavior must stay public")
 	}
 }
+
+func TestConfigProblemNamesLine(t *testing.T) {
+	cfg, err := Parse("e.yaml", []byte(`distributions:
+  - name: d
+    hosts: [d.test]
+    origins: [{id: o, url: "http://127.0.0.1:9"}]
+    default_behavior: {origin: o}
+    behaviors:
+      - path: /a/*
+        origin: o
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cfg.Problem("distributions[0].behaviors[0].origin", "bad %s", "thing").String()
+	if want := "e.yaml:8: distributions[0].behaviors[0].origin: bad thing"; got != want {
+		t.Errorf("Problem = %q, want %q", got, want)
+	}
+}
