@@ -157,17 +157,20 @@ type Distribution struct {
 	Hosts                []string              `yaml:"hosts"`
 	DefaultRootObject    string                `yaml:"default_root_object"`
 	Origins              []Origin              `yaml:"origins"`
+	OriginGroups         []OriginGroup         `yaml:"origin_groups"`
 	DefaultBehavior      Behavior              `yaml:"default_behavior"`
 	Behaviors            []Behavior            `yaml:"behaviors"` // ordered; first match wins
 	CustomErrorResponses []CustomErrorResponse `yaml:"custom_error_responses"`
 }
 
 // Origin is where admitted requests are fetched from: exactly one of URL
-// (an HTTP or HTTPS server) or Dir (a local directory).
+// (an HTTP or HTTPS server), Dir (a local directory) or S3 (a bucket,
+// requests signed with SigV4).
 type Origin struct {
-	ID  string `yaml:"id"`
-	URL string `yaml:"url"`
-	Dir string `yaml:"dir"`
+	ID  string    `yaml:"id"`
+	URL string    `yaml:"url"`
+	Dir string    `yaml:"dir"`
+	S3  *S3Origin `yaml:"s3"`
 	// Path is prefixed to the request path (CloudFront's origin path).
 	Path string `yaml:"path"`
 	// Headers are added to every origin request (at most 10, as CloudFront).
@@ -182,13 +185,62 @@ type Origin struct {
 	HostHeader string `yaml:"host_header"`
 }
 
+// S3Origin is a private S3 bucket (or an S3-compatible server) that the
+// gateway reads with SigV4-signed requests, as CloudFront's origin access
+// control does.
+type S3Origin struct {
+	Bucket string `yaml:"bucket"`
+	Region string `yaml:"region"`
+	// Endpoint is an S3-compatible server ("http://127.0.0.1:7070",
+	// MinIO, versitygw, R2, ...); default AWS's regional endpoint.
+	Endpoint string `yaml:"endpoint"`
+	// PathStyle addresses the bucket in the path (endpoint/bucket/key)
+	// instead of the host name (bucket.endpoint/key).
+	PathStyle bool `yaml:"path_style"`
+	// Credentials default to the AWS SDK's default chain.
+	Credentials S3Credentials `yaml:"credentials"`
+	// HideMissing answers 404 when S3 answers AccessDenied, which is what
+	// a bucket that does not grant s3:ListBucket says for a missing key
+	// (default true). Off, AccessDenied is a 502 naming the credentials.
+	HideMissing *bool `yaml:"hide_missing"`
+}
+
+// S3Credentials are where an S3 origin's credentials come from. In YAML:
+// "default" (the AWS SDK default chain: environment, shared config and
+// credentials files, web identity, container and instance metadata), or a
+// mapping with profile (a named profile of the shared files), or
+// access_key_id with secret_access_key_file (a file holding the secret).
+type S3Credentials struct {
+	Profile             string
+	AccessKeyID         string
+	SecretAccessKeyFile string // stored absolute
+	// SecretAccessKey is read from SecretAccessKeyFile by validation.
+	SecretAccessKey string
+	// Line is where the setting is written, for errors (0 when absent).
+	Line int
+}
+
+// OriginGroup is a primary origin and its fallbacks: a request goes to the
+// next member when the previous one cannot be reached, times out, or
+// answers one of FailoverOn (GET, HEAD and OPTIONS only), as CloudFront's
+// origin groups.
+type OriginGroup struct {
+	ID      string   `yaml:"id"`
+	Members []string `yaml:"members"` // origin ids, primary first; 2 to 3
+	// FailoverOn are the statuses that send a request to the next member
+	// (default 500, 502, 503, 504; allowed: 403, 404, 416, 500, 502, 503,
+	// 504).
+	FailoverOn []int `yaml:"failover_on"`
+}
+
 // Behavior maps a path pattern to an origin and the rules for requests
 // that match it.
 type Behavior struct {
 	// Path is a case-sensitive pattern with * (any run of characters,
 	// including /) and ? (one character), at most 255 characters. The
 	// default behavior has no path.
-	Path   string `yaml:"path"`
+	Path string `yaml:"path"`
+	// Origin is the id of an origin or of an origin group.
 	Origin string `yaml:"origin"`
 	// AllowedMethods defaults to [GET, HEAD]; ["ALL"] allows GET, HEAD,
 	// OPTIONS, PUT, PATCH, POST and DELETE.

@@ -59,11 +59,11 @@ func (v *validator) pattern(path, p string) bool {
 func (v *validator) behavior(path string, b *Behavior, origins map[string]bool) {
 	switch {
 	case b.Origin == "":
-		v.errorf(path+".origin", "required: name the id of one of the distribution's origins")
+		v.errorf(path+".origin", "required: name the id of one of the distribution's origins or origin groups")
 	case len(origins) == 0: // reported at origins
 	case !origins[b.Origin]:
 		known := strings.Join(slices.Sorted(maps.Keys(origins)), ", ")
-		v.errorf(path+".origin", "%q is not an origin of this distribution (its origins: %s)", b.Origin, known)
+		v.errorf(path+".origin", "%q is not an origin or origin group of this distribution (it has: %s)", b.Origin, known)
 	}
 	b.AllowedMethods = v.methods(path+".allowed_methods", b.AllowedMethods)
 	b.Cache = v.cachePolicy(path+".cache", b.Cache)

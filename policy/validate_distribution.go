@@ -40,8 +40,12 @@ func (v *validator) distribution(path string, d *Distribution, names, hosts seen
 		v.rootObject(path+".default_root_object", d.DefaultRootObject)
 	}
 	ids := v.origins(path, d.Origins)
-	v.defaultBehavior(path+".default_behavior", &d.DefaultBehavior, ids)
-	v.behaviors(path, d.Behaviors, ids)
+	targets := v.originGroups(path, d.OriginGroups, ids)
+	for id := range ids {
+		targets[id] = true
+	}
+	v.defaultBehavior(path+".default_behavior", &d.DefaultBehavior, targets)
+	v.behaviors(path, d.Behaviors, targets)
 	v.errorResponses(path, d.CustomErrorResponses)
 }
 

@@ -46,15 +46,23 @@ func (v *validator) origins(dpath string, list []Origin) map[string]bool {
 }
 
 func (v *validator) origin(path string, o *Origin) {
+	kinds := 0
+	for _, set := range []bool{o.URL != "", o.Dir != "", o.S3 != nil} {
+		if set {
+			kinds++
+		}
+	}
 	switch {
-	case o.URL != "" && o.Dir != "":
-		v.errorf(path, "url and dir are both set; an origin has exactly one")
+	case kinds > 1:
+		v.errorf(path, "more than one of url, dir and s3 is set; an origin has exactly one")
 	case o.URL != "":
 		v.originURL(path, o)
 	case o.Dir != "":
 		v.originDir(path, o)
+	case o.S3 != nil:
+		v.originS3(path, o)
 	default:
-		v.errorf(path, "set url (an HTTP server) or dir (a local directory)")
+		v.errorf(path, "set url (an HTTP server), dir (a local directory) or s3 (a bucket)")
 	}
 	v.originPath(path+".path", &o.Path)
 	if o.Dir == "" || o.URL != "" {
@@ -69,6 +77,12 @@ func (v *validator) originURL(path string, o *Origin) {
 	if o.HostHeader != "" && !validHostPort(o.HostHeader) {
 		v.errorf(path+".host_header", "%q is not a valid host (a name or IP address, optionally with :port)", o.HostHeader)
 	}
+	v.originNetwork(path, o)
+}
+
+// originNetwork checks the connection settings of an origin reached over
+// the network (HTTP and S3) and fills in their defaults.
+func (v *validator) originNetwork(path string, o *Origin) {
 	if v.has(path+".connection_attempts") || o.ConnectionAttempts != 0 {
 		if o.ConnectionAttempts < 1 || o.ConnectionAttempts > 3 {
 			v.errorf(path+".connection_attempts", "%d is out of range: must be 1, 2 or 3", o.ConnectionAttempts)
