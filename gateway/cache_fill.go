@@ -76,10 +76,8 @@ func cachedOriginRequest(w http.ResponseWriter, rt *runtime, x *Exchange, stale 
 // storable response is written to the cache while it streams to the
 // viewer; stale, when set, is the expired copy being revalidated.
 func (h *handler) fetch(w http.ResponseWriter, rt *runtime, x *Exchange, stale cache.Object, fill bool) {
-	o := x.Behavior.origin
-	x.originID = o.ID()
 	start := time.Now()
-	resp, err := o.Fetch(cachedOriginRequest(w, rt, x, stale, fill))
+	resp, err := fetchOrigin(x, x.Behavior.origin, cachedOriginRequest(w, rt, x, stale, fill))
 	x.Behavior.originLatency.Observe(time.Since(start).Seconds())
 	if err != nil {
 		if h.serveStaleOnError(w, rt, x, stale, "origin-error") {

@@ -69,14 +69,13 @@ func (h *handler) fetchErrorPage(w http.ResponseWriter, rt *runtime, px *Exchang
 			}
 		}
 	}
-	px.originID = b.origin.ID()
 	var req *http.Request
 	if px.cache != nil {
 		req = cachedOriginRequest(w, rt, px, nil, true)
 	} else {
 		req = originRequest(w, rt, px)
 	}
-	resp, err := b.origin.Fetch(req)
+	resp, err := fetchOrigin(px, b.origin, req)
 	if err != nil {
 		h.log.Warn("custom error page unavailable", "request_id", px.ID, "page", px.Path, "error", err.Error())
 		return false

@@ -46,6 +46,7 @@ type Exchange struct {
 	result         string
 	detailedResult string
 	originID       string
+	failover       bool // an origin group's fallback member answered
 	denial         *Denial
 	contentType    string
 	contentLength  int64

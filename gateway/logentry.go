@@ -34,7 +34,7 @@ func (x *Exchange) logEntry(node string, now time.Time) *accesslog.Entry {
 		ResponseResultType: x.result,
 		ProtocolVersion:    protocolVersion(r),
 		TimeToFirstByte:    x.firstByte,
-		DetailedResultType: x.detailedResult,
+		DetailedResultType: detailedResult(x),
 		ContentType:        x.contentType,
 		ContentLength:      x.contentLength,
 		RangeStart:         x.rangeStart,
@@ -75,4 +75,14 @@ func protocolVersion(r *http.Request) string {
 		return "HTTP/1.0"
 	}
 	return "HTTP/1.1"
+}
+
+// detailedResult is the access log's x-edge-detailed-result-type: the
+// outcome, or, when an origin group's fallback answered,
+// "OriginFailover:" and the member's id.
+func detailedResult(x *Exchange) string {
+	if x.failover {
+		return "OriginFailover:" + x.originID
+	}
+	return x.detailedResult
 }

@@ -13,13 +13,25 @@ import (
 	"github.com/edgeward/edgeward/gateway/origin"
 )
 
+// fetchOrigin sends req to o, noting in x which origin answered: for an
+// origin group, the member (and whether it was a failover), for the access
+// log.
+func fetchOrigin(x *Exchange, o origin.Origin, req *http.Request) (*http.Response, error) {
+	x.originID = o.ID()
+	var served origin.Served
+	resp, err := o.Fetch(req.WithContext(origin.WithServed(req.Context(), &served)))
+	if served.ID != "" {
+		x.originID = served.ID
+		x.failover = served.Failover
+	}
+	return resp, err
+}
+
 // serveOrigin fetches the response from the behavior's origin and streams
 // it to the viewer.
 func (h *handler) serveOrigin(w http.ResponseWriter, rt *runtime, x *Exchange) {
-	o := x.Behavior.origin
-	x.originID = o.ID()
 	start := time.Now()
-	resp, err := o.Fetch(originRequest(w, rt, x))
+	resp, err := fetchOrigin(x, x.Behavior.origin, originRequest(w, rt, x))
 	x.Behavior.originLatency.Observe(time.Since(start).Seconds())
 	if err != nil {
 		h.originFailed(w, rt, x, err)

@@ -183,6 +183,17 @@ func (rt *runtime) buildDistribution(cfg *policy.Config, di int, env *buildEnv, 
 		rt.origins = append(rt.origins, o)
 		origins[oc.ID] = o
 	}
+	for _, gc := range dc.OriginGroups {
+		members := make([]origin.Origin, 0, len(gc.Members))
+		for _, id := range gc.Members {
+			members = append(members, origins[id])
+		}
+		g, err := origin.NewGroup(gc.ID, members, gc.FailoverOn)
+		if err != nil {
+			return spec, fmt.Errorf("distribution %s: %w", dc.Name, err)
+		}
+		origins[gc.ID] = g // its members are closed as origins
+	}
 
 	newBehavior := func(bc *policy.Behavior, pattern string, bi int) (*behavior, error) {
 		o, ok := origins[bc.Origin]
