@@ -6,6 +6,11 @@ BIN         := bin/edgeward
 CONFIG      ?= testdata/quickstart/edgeward.yaml
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME    ?= 30s
+# The S3-compatible server the S3 origin tests run against, built from the
+# Go module proxy into .tools/bin (pinned).
+VERSITYGW_VERSION := v1.8.0
+TOOLS_BIN   := $(CURDIR)/.tools/bin
+VERSITYGW   := $(TOOLS_BIN)/versitygw
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
 # apt-get as root, or through sudo when there is one.
@@ -25,7 +30,7 @@ run: build
 ## test: vet, staticcheck, and every test with the race detector, including
 ## the integration tests that need outside programs (installed by `tools`).
 test: tools lint
-	EDGEWARD_REQUIRE_TOOLS=1 $(GO) test -race -count=1 -timeout 12m ./...
+	EDGEWARD_REQUIRE_TOOLS=1 EDGEWARD_VERSITYGW=$(VERSITYGW) $(GO) test -race -count=1 -timeout 12m ./...
 
 lint: vet staticcheck
 
@@ -35,11 +40,16 @@ vet:
 staticcheck:
 	$(GO) run $(STATICCHECK) ./...
 
-## tools: programs the integration tests run (GoAccess reads our access log).
-tools:
+## tools: programs the integration tests run: GoAccess reads our access log
+## (a Debian package); versitygw is the S3 server of the S3 origin tests.
+tools: $(VERSITYGW)
 	@command -v goaccess >/dev/null 2>&1 || { \
 		echo "installing goaccess (Debian package) for the access-log compatibility test"; \
 		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq goaccess >/dev/null; }
+
+$(VERSITYGW):
+	@echo "building versitygw $(VERSITYGW_VERSION) (the S3 server the tests use) into $(TOOLS_BIN)"
+	GOBIN=$(TOOLS_BIN) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
 
 ## fuzz: run every fuzz target for FUZZTIME each.
 fuzz:
@@ -59,4 +69,4 @@ bench:
 	GO=$(GO) bash testdata/bench/bench.sh
 
 clean:
-	rm -rf bin
+	rm -rf bin .tools
