@@ -64,4 +64,23 @@
 // into a streaming *http.Response, runs it: the file is read as the body
 // is, and closing the body or the viewer going away stops the goroutine
 // and closes the file.
+//
+// # S3 origins
+//
+// An S3 origin is an HTTP origin to the bucket's endpoint whose every
+// attempt is signed with SigV4 by the AWS SDK (credentials from the SDK's
+// providers, cached and refreshed; a credentials failure sends nothing).
+// The viewer's Authorization, Cookie and x-amz-* headers are dropped, the
+// query string is never forwarded (it would turn a read into another S3
+// call, ?acl, or let a viewer set response-content-type), and an empty key
+// is a local 404 (a bucket listing otherwise). S3's XML errors are mapped
+// (NoSuchKey 404, AccessDenied 404 or 502, credential refusals 502 with
+// ErrS3Credentials, 5xx retried for GET and HEAD) and never reach viewers.
+// See s3.go for the details.
+//
+// # Origin groups
+//
+// A group (group.go) tries its members in order for GET, HEAD and
+// OPTIONS, moving on when one cannot be reached, times out, or answers a
+// failover status; other methods go to the primary only.
 package origin

@@ -31,6 +31,11 @@ type httpOrigin struct {
 
 	// dialHook, when set (by tests), is told of every dial and its result.
 	dialHook func(addr string, err error)
+
+	// sign, when set (by S3 origins), is called with each attempt's request
+	// just before it is sent and may replace its Header; an error fails
+	// the fetch with nothing sent.
+	sign func(out *http.Request) error
 }
 
 var _ Origin = (*httpOrigin)(nil)
@@ -169,6 +174,12 @@ func (o *httpOrigin) Fetch(req *http.Request) (*http.Response, error) {
 		(req.Body == nil || req.Body == http.NoBody)
 
 	for attempt := 1; ; attempt++ {
+		if o.sign != nil {
+			if err := o.sign(out); err != nil {
+				cancel(nil)
+				return nil, err
+			}
+		}
 		resp, err := o.transport.RoundTrip(out)
 		if err == nil {
 			return o.wrapResponse(resp, out, parent, cancel), nil
