@@ -91,6 +91,9 @@ func newOrigin(oc policy.Origin) (origin.Origin, error) {
 	if oc.Dir != "" {
 		return origin.NewDir(oc)
 	}
+	if oc.S3 != nil {
+		return origin.NewS3(oc)
+	}
 	return origin.NewHTTP(oc)
 }
 
