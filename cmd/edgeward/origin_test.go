@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/edgeward/edgeward/gateway/origin/s3test"
 )
 
 func TestOriginCheck(t *testing.T) {
@@ -40,5 +42,36 @@ func TestOriginCheck(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestOriginCheckS3: the check signs a request to each bucket, so good
+// credentials pass and a wrong secret is reported as refused.
+func TestOriginCheckS3(t *testing.T) {
+	srv := s3test.Start(t)
+	srv.CreateBucket(t, "media")
+	dir := t.TempDir()
+	for name, secret := range map[string]string{"good.key": srv.SecretKey(), "bad.key": "wrong-secret"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(secret), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s3 := func(id, keyFile string) string {
+		return `      - {id: ` + id + `, s3: {bucket: media, region: us-east-1, endpoint: "` + srv.Endpoint() +
+			`", path_style: true, credentials: {access_key_id: ` + srv.AccessKey() + `, secret_access_key_file: ` + keyFile + `}}}
+`
+	}
+	cfg := filepath.Join(dir, "edgeward.yaml")
+	if err := os.WriteFile(cfg, []byte(`distributions:
+  - name: d
+    hosts: [d.test]
+    origins:
+`+s3("good", "good.key")+s3("bad", "bad.key")+`    default_behavior: {origin: good}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code := runCLI(t, "origin", "check", "--config", cfg)
+	if code != 1 || !strings.Contains(out, "ok d/good") || !strings.Contains(out, "FAILED d/bad") || !strings.Contains(out, "SignatureDoesNotMatch") {
+		t.Fatalf("exit %d:\n%s", code, out)
 	}
 }
