@@ -260,12 +260,20 @@ func TestSignedCredentialsNeverReachOrigin(t *testing.T) {
 	}
 }
 
+// startSigned starts a gateway on signedConfig in front of an origin that
+// serves /private/a.txt, and returns it with its config's path.
+func startSigned(t *testing.T) (*Server, string) {
+	t.Helper()
+	origin := newCountingOrigin(t)
+	origin.handle("/private/a.txt", static("secret"))
+	cfgPath := signedConfig(t, origin.URL)
+	return startGateway(t, cfgPath), cfgPath
+}
+
 // TestSignedCookies: cookies work, and signing parameters in the URL win
 // over cookies (a bad URL signature is refused even with good cookies).
 func TestSignedCookies(t *testing.T) {
-	origin := newCountingOrigin(t)
-	origin.handle("/private/a.txt", static("secret"))
-	s := startGateway(t, signedConfig(t, origin.URL))
+	s, _ := startSigned(t)
 	for _, hash := range []keys.HashAlgorithm{keys.HashDefault, keys.HashSHA256} {
 		ec := testSigner(t, "KTESTECA", "ec-a.pem", hash)
 		for _, canned := range []bool{true, false} {
@@ -297,10 +305,7 @@ func TestSignedCookies(t *testing.T) {
 // TestSignedKeyRotationByReload: a key added to the group by a reload is
 // accepted without a restart; a removed one is refused.
 func TestSignedKeyRotationByReload(t *testing.T) {
-	origin := newCountingOrigin(t)
-	origin.handle("/private/a.txt", static("secret"))
-	cfgPath := signedConfig(t, origin.URL)
-	s := startGateway(t, cfgPath)
+	s, cfgPath := startSigned(t)
 	b := testSigner(t, "KTESTRSAB", "rsa-b.pem", keys.HashDefault)
 	signed, err := b.SignURL("http://d.test/private/a.txt", time.Now().Add(time.Hour))
 	if err != nil {
@@ -338,10 +343,7 @@ var _ = http.StatusOK
 // refuses (after the origins were built) fails with file:line and leaves
 // the running configuration serving, keys and all.
 func TestSignedInvalidReloadKeepsRunning(t *testing.T) {
-	origin := newCountingOrigin(t)
-	origin.handle("/private/a.txt", static("secret"))
-	cfgPath := signedConfig(t, origin.URL)
-	s := startGateway(t, cfgPath)
+	s, cfgPath := startSigned(t)
 	signed := testSigner(t, "KTESTRSAA", "rsa-a.pem", keys.HashDefault)
 	u, err := signed.SignURL("http://d.test/private/a.txt", time.Now().Add(time.Hour))
 	if err != nil {
