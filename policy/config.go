@@ -2,7 +2,9 @@ package policy
 
 import (
 	"crypto"
+	"crypto/tls"
 	"fmt"
+	"net/netip"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -19,6 +21,15 @@ type Config struct {
 	AccessLog AccessLog `yaml:"access_log"`
 	Limits    Limits    `yaml:"limits"`
 	Cache     Cache     `yaml:"cache"`
+	// TLS configures the HTTPS listener: certificates chosen by SNI, or
+	// ACME. Required when listen.https is set.
+	TLS *TLS `yaml:"tls"`
+	// TrustedProxies are the peers (CIDRs or addresses) whose
+	// X-Forwarded-For and X-Forwarded-Proto, and PROXY protocol headers,
+	// are believed; from anyone else they are ignored.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// TrustedPrefixes is TrustedProxies parsed (set by validation).
+	TrustedPrefixes []netip.Prefix `yaml:"-"`
 
 	// KeyGroups are named sets of public keys that behaviors trust for
 	// signed URLs and cookies (trusted_key_groups). Several keys per group
@@ -39,7 +50,63 @@ type Config struct {
 // Listen holds listener addresses. Changing them takes effect on restart.
 type Listen struct {
 	HTTP  string `yaml:"http"`  // default 127.0.0.1:8080
+	HTTPS string `yaml:"https"` // optional; needs tls
 	Admin string `yaml:"admin"` // default 127.0.0.1:9901; "off" disables it
+	// ProxyProtocol reads a PROXY protocol (v1 or v2) header on every
+	// viewer connection from a trusted proxy (a load balancer in front);
+	// connections from other peers are served as they are.
+	ProxyProtocol bool `yaml:"proxy_protocol"`
+}
+
+// TLS configures how the gateway terminates TLS.
+type TLS struct {
+	// MinVersion is "1.2" (default; CloudFront's TLSv1.2_2021 policy:
+	// ECDHE with AES-GCM or ChaCha20-Poly1305 only) or "1.3".
+	MinVersion string `yaml:"min_version"`
+	// Certificates are chosen by SNI (exact name, then wildcard); the
+	// first is the default for clients without SNI.
+	Certificates []Certificate `yaml:"certificates"`
+	// ACME obtains and renews certificates for the distributions' host
+	// names automatically.
+	ACME *ACME `yaml:"acme"`
+}
+
+// Certificate is a certificate chain and its private key, PEM files.
+type Certificate struct {
+	Cert string `yaml:"cert"` // stored absolute
+	Key  string `yaml:"key"`  // stored absolute
+	// Pair is the loaded pair (set by validation), so a reload sees the
+	// files as they were when it was checked.
+	Pair *tls.Certificate `yaml:"-"`
+}
+
+// ACME configures automatic certificates (RFC 8555).
+type ACME struct {
+	Email    string `yaml:"email"`
+	CacheDir string `yaml:"cache_dir"` // where accounts and certificates are kept; stored absolute
+	// Directory is the ACME server (default Let's Encrypt's production
+	// directory).
+	Directory string `yaml:"directory"`
+	// DirectoryCA is a PEM bundle to trust for the ACME server's own
+	// HTTPS (a private or test CA such as pebble's); default the system's.
+	DirectoryCA string `yaml:"directory_ca"`
+	// Hosts are the names to get certificates for (default: every exact,
+	// non-IP host of every distribution).
+	Hosts []string `yaml:"hosts"`
+}
+
+// ResponseHeaders are headers the gateway adds to a distribution's
+// responses.
+type ResponseHeaders struct {
+	// HSTS is sent on HTTPS responses only.
+	HSTS *HSTS `yaml:"hsts"`
+}
+
+// HSTS is a Strict-Transport-Security header.
+type HSTS struct {
+	MaxAge            int  `yaml:"max_age"` // seconds; required, 0 to 63072000
+	IncludeSubdomains bool `yaml:"include_subdomains"`
+	Preload           bool `yaml:"preload"`
 }
 
 // Admin configures the admin API.
@@ -161,6 +228,7 @@ type Distribution struct {
 	DefaultBehavior      Behavior              `yaml:"default_behavior"`
 	Behaviors            []Behavior            `yaml:"behaviors"` // ordered; first match wins
 	CustomErrorResponses []CustomErrorResponse `yaml:"custom_error_responses"`
+	ResponseHeaders      ResponseHeaders       `yaml:"response_headers"`
 }
 
 // Origin is where admitted requests are fetched from: exactly one of URL
@@ -254,6 +322,13 @@ type Behavior struct {
 	TrustedKeyGroups []string `yaml:"trusted_key_groups"`
 	// Signed holds optional settings for signed requests; nil when absent.
 	Signed *Signed `yaml:"signed"`
+	// ViewerProtocol is allow-all (default), redirect-to-https or
+	// https-only.
+	ViewerProtocol string `yaml:"viewer_protocol"`
+	// RedirectCode is the status of redirect-to-https for GET and HEAD
+	// (default 301; 302, 307 or 308 allowed). Other methods get 307, or
+	// 308 when this is 308, and 403 over HTTP/1.0, as CloudFront.
+	RedirectCode int `yaml:"redirect_code"`
 }
 
 // GroupKey is one public key of a key group.

@@ -97,7 +97,7 @@ func TestDefaults(t *testing.T) {
 				ReadTimeout:        Duration(30 * time.Second),
 				KeepAliveTimeout:   Duration(5 * time.Second),
 			}},
-			DefaultBehavior: Behavior{Origin: "app", AllowedMethods: []string{"GET", "HEAD"}, Cache: defaultPolicy()},
+			DefaultBehavior: Behavior{Origin: "app", AllowedMethods: []string{"GET", "HEAD"}, Cache: defaultPolicy(), ViewerProtocol: ViewerAllowAll, RedirectCode: 301},
 		}},
 		File: cfg.File,
 		root: cfg.root, // the file's node tree, kept for Problem

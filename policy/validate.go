@@ -59,6 +59,7 @@ func (v *validator) abs(p string) string {
 func (v *validator) config(c *Config) {
 	v.nodeName(c)
 	v.listen(&c.Listen)
+	v.https(c)
 	v.admin(&c.Admin)
 	v.accessLog(&c.AccessLog)
 	v.limits(&c.Limits)

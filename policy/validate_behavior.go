@@ -68,6 +68,7 @@ func (v *validator) behavior(path string, b *Behavior, origins map[string]bool) 
 	b.AllowedMethods = v.methods(path+".allowed_methods", b.AllowedMethods)
 	b.Cache = v.cachePolicy(path+".cache", b.Cache)
 	v.signedAccess(path, b)
+	v.viewerProtocol(path, b)
 }
 
 // methods checks allowed_methods and returns it upper-cased, in the

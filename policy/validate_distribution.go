@@ -47,6 +47,7 @@ func (v *validator) distribution(path string, d *Distribution, names, hosts seen
 	v.defaultBehavior(path+".default_behavior", &d.DefaultBehavior, targets)
 	v.behaviors(path, d.Behaviors, targets)
 	v.errorResponses(path, d.CustomErrorResponses)
+	v.responseHeaders(path+".response_headers", &d.ResponseHeaders)
 }
 
 // hosts checks and normalizes a distribution's hosts; seen holds every
