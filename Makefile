@@ -11,6 +11,11 @@ FUZZTIME    ?= 30s
 VERSITYGW_VERSION := v1.8.0
 TOOLS_BIN   := $(CURDIR)/.tools/bin
 VERSITYGW   := $(TOOLS_BIN)/versitygw
+# The ACME server (Let's Encrypt's test CA) and its DNS stand-in, for the
+# ACME tests.
+PEBBLE_VERSION := v2.10.1
+PEBBLE      := $(TOOLS_BIN)/pebble
+CHALLTESTSRV := $(TOOLS_BIN)/pebble-challtestsrv
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
 # apt-get as root, or through sudo when there is one.
@@ -30,7 +35,8 @@ run: build
 ## test: vet, staticcheck, and every test with the race detector, including
 ## the integration tests that need outside programs (installed by `tools`).
 test: tools lint
-	EDGEWARD_REQUIRE_TOOLS=1 EDGEWARD_VERSITYGW=$(VERSITYGW) $(GO) test -race -count=1 -timeout 12m ./...
+	EDGEWARD_REQUIRE_TOOLS=1 EDGEWARD_VERSITYGW=$(VERSITYGW) EDGEWARD_PEBBLE=$(PEBBLE) \
+		EDGEWARD_PEBBLE_CHALLTESTSRV=$(CHALLTESTSRV) $(GO) test -race -count=1 -timeout 12m ./...
 
 lint: vet staticcheck
 
@@ -41,8 +47,9 @@ staticcheck:
 	$(GO) run $(STATICCHECK) ./...
 
 ## tools: programs the integration tests run: GoAccess reads our access log
-## (a Debian package); versitygw is the S3 server of the S3 origin tests.
-tools: $(VERSITYGW)
+## (a Debian package); versitygw is the S3 server of the S3 origin tests;
+## pebble is the ACME server of the certificate tests.
+tools: $(VERSITYGW) $(PEBBLE) $(CHALLTESTSRV)
 	@command -v goaccess >/dev/null 2>&1 || { \
 		echo "installing goaccess (Debian package) for the access-log compatibility test"; \
 		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq goaccess >/dev/null; }
@@ -59,6 +66,13 @@ fuzz:
 			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 		done; \
 	done
+
+$(CHALLTESTSRV): $(PEBBLE)
+
+$(PEBBLE):
+	@echo "building pebble $(PEBBLE_VERSION) (a local ACME server for the tests) into $(TOOLS_BIN)"
+	GOBIN=$(TOOLS_BIN) $(GO) install github.com/letsencrypt/pebble/v2/cmd/pebble@$(PEBBLE_VERSION) \
+		github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv@$(PEBBLE_VERSION)
 
 ## bench: Go benchmarks (ns/op, allocs/op) of the hot paths, then the loopback
 ## load benchmark of cache hits, Edgeward vs nginx proxy_cache (see

@@ -26,7 +26,15 @@
 //     never logged.
 //   - Headers a viewer could forge for the gateway's own purposes
 //     (X-Forwarded-Proto, X-Forwarded-Host, X-Request-Id) are replaced, and
-//     X-Forwarded-For is appended to, never trusted.
+//     X-Forwarded-For is appended to. Only from trusted_proxies are
+//     X-Forwarded-For and X-Forwarded-Proto believed (clientaddr.go), and
+//     PROXY protocol headers read (proxyproto.go); from anyone else they
+//     are ignored.
+//   - TLS (tls*.go): TLS 1.2+ with ECDHE-AEAD suites only, certificates by
+//     SNI, settings swapped with the runtime for new handshakes. ACME
+//     (acme.go) manages only the configured exact names, refusing others
+//     before the CA is contacted, keeps keys 0600 in a 0700 cache_dir that
+//     nobody else may write, and backs off after failed issuance.
 //   - Everything is bounded: header bytes (431), URL bytes (414), the wait
 //     for each body read and each response write, idle connections, origin
 //     connect and read timeouts.

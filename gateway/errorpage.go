@@ -34,7 +34,7 @@ func (h *handler) serveErrorPage(w http.ResponseWriter, rt *runtime, x *Exchange
 	b := x.behaviors.Match(ce.Page)
 	px := &Exchange{
 		Req: pr, ID: x.ID, Start: x.Start, Path: ce.Page, ViewerPath: x.ViewerPath,
-		Viewer: x.Viewer, viewerIP: x.viewerAddr(), Scheme: x.Scheme,
+		Viewer: x.Viewer, viewerIP: x.viewerAddr(), peer: x.peer, Scheme: x.Scheme,
 		Dist: x.Dist, Behavior: b, behaviors: x.behaviors,
 		errorPage: true, statusOverride: ce.ResponseCode,
 		contentLength: -1, rangeStart: -1, rangeEnd: -1,

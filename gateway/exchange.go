@@ -19,8 +19,12 @@ type Exchange struct {
 	Path string
 	// ViewerPath is the canonical path before the default root object.
 	ViewerPath string
-	// Viewer is the viewer's address: the TCP peer.
-	Viewer   netip.AddrPort
+	// Viewer is the viewer's address: the TCP peer (or the PROXY protocol
+	// source), unless a trusted proxy names another in X-Forwarded-For.
+	Viewer netip.AddrPort
+	// peer is the address the request came from: the viewer, or the
+	// trusted proxy that forwarded it. It is what X-Forwarded-For gets.
+	peer     netip.AddrPort
 	viewerIP string // Viewer's address as text, formatted on first use
 	// Scheme is "https" when the viewer connection is TLS, else "http".
 	Scheme string

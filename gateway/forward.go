@@ -56,8 +56,13 @@ func originRequest(w http.ResponseWriter, rt *runtime, x *Exchange) *http.Reques
 		vals[i] = v
 		h[name] = vals[i : i+1 : i+1]
 	}
-	if x.Viewer.IsValid() {
+	if x.peer.IsValid() {
+		// The hop that reached us, after what earlier hops wrote: behind
+		// a trusted proxy that is the proxy, not the viewer again.
 		ip := x.viewerAddr()
+		if x.peer != x.Viewer {
+			ip = x.peer.Addr().String()
+		}
 		if prior := h["X-Forwarded-For"]; len(prior) > 0 {
 			ip = strings.Join(prior, ", ") + ", " + ip
 		}

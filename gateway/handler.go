@@ -25,6 +25,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	x := newExchange(r, newRequestID(), h.now())
 	defer h.finish(rt, x)
+	// Behind a trusted proxy, the viewer is who it says; from anyone
+	// else its forwarding headers are ignored.
+	x.peer = x.Viewer
+	x.Viewer, x.Scheme = rt.trusted.viewer(x.Viewer, x.Scheme, r.Header)
 
 	if n := requestHeadSize(r); n > rt.limits.maxHeader {
 		h.fail(w, x, http.StatusRequestHeaderFieldsTooLarge, "request header fields too large", "request line and headers are "+itoa(n)+" bytes")

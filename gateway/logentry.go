@@ -44,6 +44,9 @@ func (x *Exchange) logEntry(node string, now time.Time) *accesslog.Entry {
 	if x.respHeader != nil {
 		e.BytesSent += headerSize(x.respHeader, x.status)
 	}
+	if r.TLS != nil {
+		e.SSLProtocol, e.SSLCipher = tlsLogFields(r.TLS)
+	}
 	if x.ViewerPath == "" {
 		e.URIStem = r.URL.Path
 	}

@@ -59,9 +59,10 @@ type stageBuilder func(b *behaviorSpec) (Stage, error)
 //     so the WAF inspects the plaintext and nothing after it does.
 //
 // After the stages the request is served from cache or origin. Stages
-// 1 and 3-5 are added by their own issues; each inserts itself here.
+// 3-5 are added by their own issues; each inserts itself here.
 var pipelineOrder = []stageBuilder{
 	newMethodsStage,
+	newHTTPSStage,
 	newSignedStage,
 }
 

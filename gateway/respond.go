@@ -215,6 +215,9 @@ func (x *Exchange) writeHeader(w http.ResponseWriter, status int, now time.Time)
 	}
 	x.status = status
 	x.firstByte = now.Sub(x.Start)
+	if x.Scheme == "https" && x.Dist != nil && x.Dist.hsts != nil {
+		w.Header()["Strict-Transport-Security"] = x.Dist.hsts // ours, over the origin's
+	}
 	x.respHeader = w.Header() // sized for the access log only when a line is written
 	w.WriteHeader(status)
 }

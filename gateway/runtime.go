@@ -32,6 +32,10 @@ type runtime struct {
 	origins []origin.Origin
 	cache   *edgeCache // nil when nothing may be cached
 
+	tls     *tlsRuntime     // nil without a tls block
+	acme    acmeRuntime     // nil without tls.acme
+	trusted *trustedProxies // whose forwarding headers count
+
 	refs      atomic.Int64
 	retired   atomic.Bool
 	closeOnce sync.Once
@@ -52,6 +56,7 @@ type distribution struct {
 	defaultRoot string // "/index.html" or ""
 	errorPages  map[int]policy.CustomErrorResponse
 	metrics     *distMetrics
+	hsts        []string // Strict-Transport-Security for HTTPS responses; nil for none
 }
 
 // behavior is a compiled policy.Behavior.
@@ -143,6 +148,19 @@ func buildRuntime(cfg *policy.Config, prev *runtime, env *buildEnv) (_ *runtime,
 	}
 
 	rt.logOn = rt.log.Path() != accesslog.PathOff
+	rt.trusted = newTrustedProxies(cfg.TrustedPrefixes)
+	if cfg.TLS != nil {
+		if rt.acme, err = buildACME(cfg, prev); err != nil {
+			return nil, err
+		}
+		var acme tlsACME
+		if rt.acme != nil {
+			acme = rt.acme
+		}
+		if rt.tls, err = newTLSRuntime(cfg.TLS, acme); err != nil {
+			return nil, err
+		}
+	}
 	groups, err := buildKeyGroups(cfg)
 	if err != nil {
 		return nil, err
@@ -172,6 +190,9 @@ func (rt *runtime) buildDistribution(cfg *policy.Config, di int, env *buildEnv, 
 	}
 	if dc.DefaultRootObject != "" {
 		d.defaultRoot = "/" + dc.DefaultRootObject
+	}
+	if v := hstsValue(dc.ResponseHeaders.HSTS); v != "" {
+		d.hsts = []string{v}
 	}
 	for _, ce := range dc.CustomErrorResponses {
 		d.errorPages[ce.Status] = ce

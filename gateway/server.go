@@ -2,11 +2,13 @@ package gateway
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +34,12 @@ type Server struct {
 	viewer, admin     *http.Server
 	viewerLn, adminLn net.Listener
 	serveErr          chan error
+
+	// tls serves every HTTPS handshake with the current runtime's
+	// certificates and settings (swapped with the runtime).
+	tls     *tlsFront
+	https   *http.Server
+	httpsLn net.Listener
 }
 
 // Options are what a Server needs besides its config file.
@@ -46,7 +54,7 @@ type Options struct {
 
 // New loads and compiles the config at path. Nothing listens yet.
 func New(path string, opts Options) (*Server, error) {
-	s := &Server{path: path, log: opts.Logger, now: opts.Now, metrics: newMetrics()}
+	s := &Server{path: path, log: opts.Logger, now: opts.Now, metrics: newMetrics(), tls: newTLSFront()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -74,6 +82,7 @@ func New(path string, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.holder.swap(rt)
+	s.tls.Swap(rt.tls)
 	s.metrics.reloadTime.SetToCurrentTime()
 	s.handler = &handler{holder: &s.holder, metrics: s.metrics, log: s.log, now: s.now}
 	return s, nil
@@ -88,12 +97,12 @@ func (s *Server) Start() error {
 	cfg := s.holder.cur.Load().cfg
 	lim := cfg.Limits
 	var err error
-	s.viewerLn, err = net.Listen("tcp", cfg.Listen.HTTP)
+	s.viewerLn, err = s.listenViewer(cfg.Listen.HTTP, cfg)
 	if err != nil {
-		return fmt.Errorf("listen %s: %w", cfg.Listen.HTTP, err)
+		return err
 	}
 	s.viewer = &http.Server{
-		Handler: s.handler,
+		Handler: http.HandlerFunc(s.serveHTTP),
 		// Go's server bounds what it reads before parsing, with some
 		// slack of its own; the handler enforces the exact figure on the
 		// parsed request (handler.go), so this is the memory backstop.
@@ -105,9 +114,16 @@ func (s *Server) Start() error {
 		// for the whole exchange, which would cut off large downloads.
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
-	s.serveErr = make(chan error, 2)
+	s.serveErr = make(chan error, 3)
 	go s.serve(s.viewer, s.viewerLn)
 	s.log.Info("serving", "addr", s.viewerLn.Addr().String(), "config", s.path)
+
+	if cfg.Listen.HTTPS != "" {
+		if err := s.startHTTPS(cfg); err != nil {
+			_ = s.viewerLn.Close()
+			return err
+		}
+	}
 
 	if cfg.Listen.Admin != "off" {
 		s.adminLn, err = net.Listen("tcp", cfg.Listen.Admin)
@@ -126,6 +142,76 @@ func (s *Server) Start() error {
 		s.log.Info("admin API", "addr", s.adminLn.Addr().String())
 	}
 	return nil
+}
+
+// listenViewer opens a viewer listener, reading PROXY protocol headers
+// from trusted proxies when the config asks for it.
+func (s *Server) listenViewer(addr string, cfg *policy.Config) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	if cfg.Listen.ProxyProtocol {
+		ln = newProxyListener(ln, func() *trustedProxies { return s.holder.cur.Load().trusted }, time.Duration(cfg.Limits.ReadHeaderTimeout))
+	}
+	return ln, nil
+}
+
+// startHTTPS opens the HTTPS listener: TLS with the current runtime's
+// certificates (SNI), HTTP/2 and HTTP/1.1, and ACME's TLS-ALPN-01.
+func (s *Server) startHTTPS(cfg *policy.Config) error {
+	lim := cfg.Limits
+	ln, err := s.listenViewer(cfg.Listen.HTTPS, cfg)
+	if err != nil {
+		return err
+	}
+	s.httpsLn = ln
+	s.https = &http.Server{
+		Handler:           s.handler,
+		TLSConfig:         s.tls.Config(),
+		MaxHeaderBytes:    int(lim.MaxHeaderBytes),
+		ReadHeaderTimeout: time.Duration(lim.ReadHeaderTimeout),
+		IdleTimeout:       time.Duration(lim.IdleTimeout),
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		// An "acme-tls/1" connection carries no HTTP (RFC 8737). Setting
+		// TLSNextProto turns off automatic HTTP/2, so ask for it.
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){tlsALPNACME: closeALPNChallengeConn},
+		Protocols:    new(http.Protocols),
+	}
+	s.https.Protocols.SetHTTP1(true)
+	s.https.Protocols.SetHTTP2(true)
+	go func() {
+		if err := s.https.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.serveErr <- err
+		}
+	}()
+	s.log.Info("serving HTTPS", "addr", ln.Addr().String())
+	return nil
+}
+
+// closeALPNChallengeConn ends a TLS-ALPN-01 validation connection after
+// its handshake: RFC 8737 says no application data follows.
+func closeALPNChallengeConn(_ *http.Server, c *tls.Conn, _ http.Handler) { _ = c.Close() }
+
+// serveHTTP is the plain-HTTP listener's handler: ACME's HTTP-01
+// challenges for the names the current runtime's ACME manages, then the
+// gateway.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/.well-known/acme-challenge/") {
+		if m := s.holder.cur.Load().acme; m != nil {
+			m.HTTPHandler(s.handler).ServeHTTP(w, r)
+			return
+		}
+	}
+	s.handler.ServeHTTP(w, r)
+}
+
+// HTTPSAddr is the HTTPS listener's address, or "" when there is none.
+func (s *Server) HTTPSAddr() string {
+	if s.httpsLn == nil {
+		return ""
+	}
+	return s.httpsLn.Addr().String()
 }
 
 func (s *Server) serve(srv *http.Server, ln net.Listener) {
@@ -158,6 +244,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if err = s.viewer.Shutdown(ctx); err != nil {
 			s.log.Warn("drain timed out; closing remaining connections", "error", err.Error())
 			_ = s.viewer.Close()
+		}
+	}
+	if s.https != nil {
+		if herr := s.https.Shutdown(ctx); herr != nil {
+			_ = s.https.Close()
+			if err == nil {
+				err = herr
+			}
 		}
 	}
 	if s.admin != nil {
@@ -213,6 +307,7 @@ func (s *Server) reload() error {
 		return err
 	}
 	s.holder.swap(rt)
+	s.tls.Swap(rt.tls)
 	return nil
 }
 
