@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -241,5 +242,53 @@ distributions:
 			c.Close()
 			t.Errorf("a TLS %x handshake succeeded", v)
 		}
+	}
+}
+
+// TestTLSCertificateReload: a reload with new certificates serves them on
+// new connections while a connection opened before keeps working.
+func TestTLSCertificateReload(t *testing.T) {
+	o := newCountingOrigin(t)
+	o.handle("/a", static("hello"))
+	conf := func(cert, key string) string {
+		return `
+listen: {http: 127.0.0.1:0, https: 127.0.0.1:0, admin: "off"}
+access_log: {path: off}
+tls: {certificates: [{cert: ` + tlsTestFile(t, cert) + `, key: ` + tlsTestFile(t, key) + `}]}
+distributions:
+  - {name: d, hosts: [default.test, a.test], origins: [{id: o, url: ` + o.URL + `}], default_behavior: {origin: o, cache: disabled}}
+`
+	}
+	dir := t.TempDir()
+	cfgPath := writeConfig(t, dir, conf("default.pem", "default-key.pem"))
+	s := startGateway(t, cfgPath)
+
+	held := httpsClient(t, s.HTTPSAddr(), false) // keeps its connection alive
+	get := func(c *http.Client, host string) *http.Response {
+		t.Helper()
+		resp, err := c.Get("https://" + host + "/a")
+		if err != nil {
+			t.Fatalf("GET %s: %v", host, err)
+		}
+		io.Copy(io.Discard, resp.Body) // read to the end, so the connection is kept
+		resp.Body.Close()
+		return resp
+	}
+	if resp := get(held, "default.test"); resp.StatusCode != 200 {
+		t.Fatalf("before: %d", resp.StatusCode)
+	}
+	writeConfig(t, dir, conf("a.pem", "a-key.pem"))
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	// The held connection: same TLS session, still served.
+	resp := get(held, "default.test")
+	if resp.StatusCode != 200 || resp.TLS.PeerCertificates[0].DNSNames[0] != "default.test" {
+		t.Fatalf("held connection after reload: %d %v", resp.StatusCode, resp.TLS.PeerCertificates[0].DNSNames)
+	}
+	// A new connection gets the new certificate.
+	fresh := httpsClient(t, s.HTTPSAddr(), false)
+	if resp := get(fresh, "a.test"); resp.TLS.PeerCertificates[0].DNSNames[0] != "a.test" {
+		t.Fatalf("new connection after reload: %v", resp.TLS.PeerCertificates[0].DNSNames)
 	}
 }
