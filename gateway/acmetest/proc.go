@@ -3,8 +3,9 @@ package acmetest
 import (
 	"fmt"
 	"os/exec"
-	"sync"
 	"time"
+
+	"github.com/edgeward/edgeward/gateway/internal/testtool"
 )
 
 // stopTimeout is how long a child has between SIGTERM and SIGKILL.
@@ -14,17 +15,17 @@ const stopTimeout = 5 * time.Second
 type proc struct {
 	name   string
 	cmd    *exec.Cmd
-	exited chan struct{} // closed when the process has been waited for
-	out    *tailBuffer   // its stdout and stderr, the last bytes of
+	exited chan struct{}  // closed when the process has been waited for
+	out    *testtool.Tail // its stdout and stderr, the last bytes of
 }
 
 // startProc runs bin with args and env (the whole environment) in a
 // process group of its own.
 func startProc(name, bin string, args, env []string) (*proc, error) {
-	p := &proc{name: name, cmd: exec.Command(bin, args...), exited: make(chan struct{}), out: &tailBuffer{max: 64 << 10}}
+	p := &proc{name: name, cmd: exec.Command(bin, args...), exited: make(chan struct{}), out: &testtool.Tail{Max: 64 << 10}}
 	p.cmd.Env = env
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	setProcessGroup(p.cmd)
+	testtool.SetProcessGroup(p.cmd)
 	if err := p.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("%s: %w", bin, err)
 	}
@@ -56,34 +57,11 @@ func (p *proc) stop() {
 		return
 	default:
 	}
-	terminateGroup(p.cmd)
+	testtool.TerminateGroup(p.cmd)
 	select {
 	case <-p.exited:
 	case <-time.After(stopTimeout):
-		killGroup(p.cmd)
+		testtool.KillGroup(p.cmd)
 		<-p.exited
 	}
-}
-
-// tailBuffer keeps the last max bytes written to it.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	b   []byte
-}
-
-func (w *tailBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.b = append(w.b, p...)
-	if over := len(w.b) - w.max; over > 0 {
-		w.b = append(w.b[:0], w.b[over:]...)
-	}
-	return len(p), nil
-}
-
-func (w *tailBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return string(w.b)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,9 +11,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/edgeward/edgeward/gateway/internal/testtool"
 )
 
 // Region is the region the server signs and checks signatures for.
@@ -40,8 +40,8 @@ type Server struct {
 	secret   string
 
 	cmd    *exec.Cmd
-	exited chan struct{} // closed when the process has been waited for
-	out    *tailBuffer   // its stdout and stderr, the last bytes of
+	exited chan struct{}  // closed when the process has been waited for
+	out    *testtool.Tail // its stdout and stderr, the last bytes of
 }
 
 // Start runs versitygw for the rest of t (see the package comment for
@@ -85,7 +85,7 @@ func (s *Server) start(t testing.TB, dir string) error {
 	s.data = data
 	addr := net.JoinHostPort("127.0.0.1", port)
 	s.endpoint = "http://" + addr
-	s.out = &tailBuffer{max: 64 << 10}
+	s.out = &testtool.Tail{Max: 64 << 10}
 	s.cmd = exec.Command(s.bin,
 		"--port", addr,
 		"--region", Region,
@@ -95,7 +95,7 @@ func (s *Server) start(t testing.TB, dir string) error {
 		"posix", data)
 	s.cmd.Env = append(childEnv(), "ROOT_ACCESS_KEY_ID="+s.access, "ROOT_SECRET_ACCESS_KEY="+s.secret)
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
-	setProcessGroup(s.cmd)
+	testtool.SetProcessGroup(s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		return fmt.Errorf("%s: %w", s.bin, err)
 	}
@@ -147,11 +147,11 @@ func (s *Server) stop() {
 	if s.cmd == nil || s.cmd.Process == nil {
 		return
 	}
-	terminateGroup(s.cmd)
+	testtool.TerminateGroup(s.cmd)
 	select {
 	case <-s.exited:
 	case <-time.After(stopTimeout):
-		killGroup(s.cmd)
+		testtool.KillGroup(s.cmd)
 		<-s.exited
 	}
 }
@@ -176,55 +176,8 @@ func (s *Server) Region() string { return Region }
 // versitygw on PATH, else .tools/bin/versitygw under the module root. The
 // error says where it looked and how to install it.
 func Binary() (string, error) {
-	tools := "<module root>/.tools/bin/versitygw"
-	if root, err := moduleRoot(); err == nil {
-		tools = filepath.Join(root, ".tools", "bin", "versitygw")
-	}
-	install := fmt.Sprintf("install it with `make tools`, or: GOBIN=%s go install github.com/versity/versitygw/cmd/versitygw@%s",
-		filepath.Dir(tools), Version)
-	if p := os.Getenv("EDGEWARD_VERSITYGW"); p != "" {
-		if err := executable(p); err != nil {
-			return "", fmt.Errorf("EDGEWARD_VERSITYGW=%s: %w; %s", p, err, install)
-		}
-		return p, nil
-	}
-	if p, err := exec.LookPath("versitygw"); err == nil {
-		return p, nil
-	}
-	if executable(tools) == nil {
-		return tools, nil
-	}
-	return "", fmt.Errorf("versitygw not found ($EDGEWARD_VERSITYGW is unset, none on PATH, none at %s); %s", tools, install)
-}
-
-func executable(p string) error {
-	fi, err := os.Stat(p)
-	switch {
-	case err != nil:
-		return err
-	case fi.IsDir() || fi.Mode().Perm()&0o111 == 0:
-		return errors.New("not an executable file")
-	}
-	return nil
-}
-
-// moduleRoot walks up from the working directory (a test runs in its
-// package's directory) to the directory holding go.mod.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
+	return testtool.Find("versitygw", "EDGEWARD_VERSITYGW", fmt.Sprintf(
+		"install it with `make tools`, or: GOBIN=%s go install github.com/versity/versitygw/cmd/versitygw@%s", testtool.ToolsBin(), Version))
 }
 
 // childEnv is the test's environment without what versitygw would read.
@@ -253,29 +206,6 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return strings.ToUpper(hex.EncodeToString(b))
-}
-
-// tailBuffer keeps the last max bytes written to it.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	b   []byte
-}
-
-func (w *tailBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.b = append(w.b, p...)
-	if over := len(w.b) - w.max; over > 0 {
-		w.b = append(w.b[:0], w.b[over:]...)
-	}
-	return len(p), nil
-}
-
-func (w *tailBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return string(w.b)
 }
 
 // runAdmin runs `versitygw admin` against the server as root.
