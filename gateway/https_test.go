@@ -292,3 +292,47 @@ distributions:
 		t.Fatalf("new connection after reload: %v", resp.TLS.PeerCertificates[0].DNSNames)
 	}
 }
+
+// TestProxyProtocolListener: with proxy_protocol on, a trusted load
+// balancer's PROXY header names the viewer (in the origin's
+// X-Forwarded-For), and an untrusted peer's header is not believed.
+func TestProxyProtocolListener(t *testing.T) {
+	o := newCountingOrigin(t)
+	o.handle("/a", static("hello"))
+	cfg := writeConfig(t, "", `
+listen: {http: 127.0.0.1:0, admin: "off", proxy_protocol: true}
+access_log: {path: off}
+trusted_proxies: [127.0.0.1]
+distributions:
+  - {name: d, hosts: [d.test], origins: [{id: o, url: `+o.URL+`}], default_behavior: {origin: o, cache: disabled}}
+`)
+	s := startGateway(t, cfg)
+	send := func(from net.IP, head string) (int, string) {
+		t.Helper()
+		c, err := (&net.Dialer{LocalAddr: &net.TCPAddr{IP: from}}).Dial("tcp", s.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.Write([]byte(head + "GET /a HTTP/1.1\r\nHost: d.test\r\nConnection: close\r\n\r\n"))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			return 0, ""
+		}
+		resp.Body.Close()
+		xff := ""
+		if r := o.lastRequest("/a"); r != nil {
+			xff = r.Header.Get("X-Forwarded-For")
+		}
+		return resp.StatusCode, xff
+	}
+	if code, xff := send(net.IPv4(127, 0, 0, 1), "PROXY TCP4 203.0.113.9 127.0.0.1 5555 80\r\n"); code != 200 || xff != "203.0.113.9" {
+		t.Errorf("trusted PROXY header: %d, origin saw X-Forwarded-For %q; want 203.0.113.9", code, xff)
+	}
+	if code, _ := send(net.IPv4(127, 0, 0, 1), ""); code != 0 {
+		t.Errorf("a trusted peer without a PROXY header got %d; its connection must be closed", code)
+	}
+	if code, _ := send(net.IPv4(127, 0, 0, 2), "PROXY TCP4 203.0.113.66 127.0.0.1 5555 80\r\n"); code != 400 {
+		t.Errorf("an untrusted PROXY header got %d, want 400 (it is not parsed)", code)
+	}
+}
