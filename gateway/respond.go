@@ -18,6 +18,9 @@ import (
 // log.
 func fetchOrigin(x *Exchange, o origin.Origin, req *http.Request) (*http.Response, error) {
 	x.originID = o.ID()
+	if !origin.IsGroup(o) {
+		return o.Fetch(req) // no request copy for the common case
+	}
 	var served origin.Served
 	resp, err := o.Fetch(req.WithContext(origin.WithServed(req.Context(), &served)))
 	if served.ID != "" {

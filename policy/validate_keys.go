@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"maps"
 	"net/textproto"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -128,7 +127,7 @@ func keyPairID(s string) bool {
 // loadPublicKey reads a PEM public key and checks it is one CloudFront
 // accepts for signed URLs: RSA of 2048 to 4096 bits, or ECDSA on P-256.
 func loadPublicKey(file string) (any, error) {
-	data, err := readBounded(file, maxKeyFileBytes)
+	data, err := readSmallFile(file, maxKeyFileBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -166,24 +165,6 @@ func loadPublicKey(file string) (any, error) {
 		return nil, fmt.Errorf("a %T key; use RSA or ECDSA P-256", pub)
 	}
 	return pub, nil
-}
-
-// readBounded reads a regular file of at most limit bytes.
-func readBounded(file string, limit int64) ([]byte, error) {
-	st, err := os.Stat(file)
-	switch {
-	case err != nil:
-		return nil, errors.Unwrap(err)
-	case !st.Mode().IsRegular():
-		return nil, errors.New("not a regular file")
-	case st.Size() > limit:
-		return nil, fmt.Errorf("%d bytes, more than the %d allowed", st.Size(), limit)
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, errors.Unwrap(err)
-	}
-	return data, nil
 }
 
 // signedAccess checks a behavior's trusted_key_groups and signed block.
@@ -254,7 +235,7 @@ func (v *validator) token(path string, t *Token) {
 	}
 	written := t.JWKS
 	t.JWKS = v.abs(t.JWKS)
-	data, err := readBounded(t.JWKS, maxJWKSBytes)
+	data, err := readSmallFile(t.JWKS, maxJWKSBytes)
 	if err != nil {
 		v.errorf(path+".jwks", "%s: %v", written, err)
 		return

@@ -13,7 +13,7 @@ func (v *validator) originS3(path string, o *Origin) {
 	switch {
 	case s.Bucket == "":
 		v.errorf(sp+".bucket", "required: the bucket's name")
-	case !validBucket(s.Bucket):
+	case !ValidBucketName(s.Bucket):
 		v.errorf(sp+".bucket", "%q is not a valid bucket name (3 to 63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit)", s.Bucket)
 	case !s.PathStyle && s.Endpoint != "" && strings.Contains(s.Bucket, "."):
 		v.errorf(sp+".path_style", "bucket %q has dots, which break TLS for virtual-hosted addressing; set path_style: true", s.Bucket)
@@ -21,7 +21,7 @@ func (v *validator) originS3(path string, o *Origin) {
 	switch {
 	case s.Region == "":
 		v.errorf(sp+".region", "required: the bucket's region, such as us-east-1 (S3-compatible servers usually accept us-east-1)")
-	case !validRegion(s.Region):
+	case !ValidRegionName(s.Region):
 		v.errorf(sp+".region", "%q is not a region name (lowercase letters, digits and '-', such as eu-west-1)", s.Region)
 	}
 	if s.Endpoint != "" {
@@ -52,7 +52,7 @@ func (v *validator) s3Credentials(path string, c *S3Credentials) {
 	default:
 		written := c.SecretAccessKeyFile
 		c.SecretAccessKeyFile = v.abs(written)
-		data, err := readBounded(c.SecretAccessKeyFile, 4096)
+		data, err := readSmallFile(c.SecretAccessKeyFile, 4096)
 		if err != nil {
 			v.errorf(path+".secret_access_key_file", "%s: %v", written, err)
 			return
@@ -64,8 +64,10 @@ func (v *validator) s3Credentials(path string, c *S3Credentials) {
 	}
 }
 
-// validBucket follows S3's bucket naming rules.
-func validBucket(b string) bool {
+// ValidBucketName follows S3's bucket naming rules: 3 to 63 lowercase
+// letters, digits, '.' and '-', starting and ending with a letter or digit,
+// no "..". The S3 origin's constructor checks with it too.
+func ValidBucketName(b string) bool {
 	if len(b) < 3 || len(b) > 63 || !alnumLower(b[0]) || !alnumLower(b[len(b)-1]) || strings.Contains(b, "..") {
 		return false
 	}
@@ -77,8 +79,10 @@ func validBucket(b string) bool {
 	return true
 }
 
-func validRegion(r string) bool {
-	if len(r) > 32 {
+// ValidRegionName accepts 1 to 32 lowercase letters, digits and '-'
+// ("us-east-1").
+func ValidRegionName(r string) bool {
+	if r == "" || len(r) > 32 {
 		return false
 	}
 	for i := 0; i < len(r); i++ {

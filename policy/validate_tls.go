@@ -94,12 +94,12 @@ func (v *validator) certificate(path string, c *Certificate) {
 	}
 	certFile, keyFile := c.Cert, c.Key
 	c.Cert, c.Key = v.abs(certFile), v.abs(keyFile)
-	certPEM, err := readBounded(c.Cert, 1<<20)
+	certPEM, err := readSmallFile(c.Cert, 1<<20)
 	if err != nil {
 		v.errorf(path+".cert", "%s: %v", certFile, err)
 		return
 	}
-	keyPEM, err := readBounded(c.Key, 1<<20)
+	keyPEM, err := readSmallFile(c.Key, 1<<20)
 	if err != nil {
 		v.errorf(path+".key", "%s: %v", keyFile, err)
 		return
@@ -152,7 +152,7 @@ func (v *validator) acme(path string, a *ACME) {
 	if a.DirectoryCA != "" {
 		written := a.DirectoryCA
 		a.DirectoryCA = v.abs(written)
-		data, err := readBounded(a.DirectoryCA, 1<<20)
+		data, err := readSmallFile(a.DirectoryCA, 1<<20)
 		switch {
 		case err != nil:
 			v.errorf(path+".directory_ca", "%s: %v", written, err)

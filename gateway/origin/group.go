@@ -41,6 +41,13 @@ func NewGroup(id string, members []Origin, failoverOn []int) (Origin, error) {
 
 func (g *group) ID() string { return g.id }
 
+// IsGroup reports whether o is an origin group, whose answering member a
+// caller learns through WithServed.
+func IsGroup(o Origin) bool {
+	_, ok := o.(*group)
+	return ok
+}
+
 // Close does nothing: members are closed by their owner.
 func (g *group) Close() {}
 

@@ -105,10 +105,10 @@ func newS3(cfg policy.Origin, creds aws.CredentialsProvider, now func() time.Tim
 	if cfg.HostHeader != "" {
 		errs = append(errs, errors.New("an S3 origin is addressed by its bucket; host_header does not apply"))
 	}
-	if !s3BucketName(s.Bucket) {
+	if !policy.ValidBucketName(s.Bucket) {
 		errs = append(errs, fmt.Errorf("bucket %q is not a valid bucket name", s.Bucket))
 	}
-	if !s3RegionName(s.Region) {
+	if !policy.ValidRegionName(s.Region) {
 		errs = append(errs, fmt.Errorf("region %q is not a region name", s.Region))
 	}
 	for name := range cfg.Headers {
@@ -192,37 +192,6 @@ func hostOnly(host string) string {
 		return h
 	}
 	return host
-}
-
-// s3BucketName follows S3's naming rules: 3 to 63 lowercase letters,
-// digits, '.' and '-', beginning and ending with a letter or digit.
-func s3BucketName(b string) bool {
-	if len(b) < 3 || len(b) > 63 || strings.Contains(b, "..") {
-		return false
-	}
-	alnum := func(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
-	if !alnum(b[0]) || !alnum(b[len(b)-1]) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		if c := b[i]; !alnum(c) && c != '.' && c != '-' {
-			return false
-		}
-	}
-	return true
-}
-
-// s3RegionName accepts lowercase letters, digits and '-' ("us-east-1").
-func s3RegionName(r string) bool {
-	if r == "" || len(r) > 32 {
-		return false
-	}
-	for i := 0; i < len(r); i++ {
-		if c := r[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 func (o *s3Origin) ID() string { return o.id }
