@@ -24,7 +24,9 @@ func Compile(cfg *policy.Config) error {
 	}
 	groups, err := buildKeyGroups(cfg)
 	add(err)
-	if err != nil {
+	geo, gerr := openGeo(cfg)
+	add(gerr)
+	if err != nil || gerr != nil {
 		return &errs
 	}
 	for di := range cfg.Distributions {
@@ -34,7 +36,11 @@ func Compile(cfg *policy.Config) error {
 			if bi >= 0 {
 				bc = &dc.Behaviors[bi]
 			}
-			_, err := buildStages(&behaviorSpec{global: cfg, dist: dc, cfg: bc, keyGroups: groups, path: behaviorPath(di, bi)})
+			spec := &behaviorSpec{global: cfg, dist: dc, cfg: bc, keyGroups: groups, path: behaviorPath(di, bi)}
+			if geo != nil {
+				spec.geo = geo
+			}
+			_, err := buildStages(spec)
 			add(err)
 		}
 	}

@@ -16,11 +16,20 @@ import (
 // and the caller sends its own error, as CloudFront falls back to the
 // original response.
 func (h *handler) serveErrorPage(w http.ResponseWriter, rt *runtime, x *Exchange, status int) bool {
-	if x.Dist == nil || x.behaviors == nil || x.errorPage {
+	if x.Dist == nil {
 		return false
 	}
 	ce, ok := x.Dist.errorPages[status]
 	if !ok {
+		return false
+	}
+	return h.servePage(w, rt, x, ce.Page, ce.ResponseCode)
+}
+
+// servePage answers x with the page at path, fetched through the
+// distribution, sent with status code; false when it cannot be had.
+func (h *handler) servePage(w http.ResponseWriter, rt *runtime, x *Exchange, page string, code int) bool {
+	if x.Dist == nil || x.behaviors == nil || x.errorPage {
 		return false
 	}
 	pr := x.Req.Clone(x.Req.Context())
@@ -31,12 +40,12 @@ func (h *handler) serveErrorPage(w http.ResponseWriter, rt *runtime, x *Exchange
 	for _, name := range conditionalHeaders {
 		pr.Header.Del(name)
 	}
-	b := x.behaviors.Match(ce.Page)
+	b := x.behaviors.Match(page)
 	px := &Exchange{
-		Req: pr, ID: x.ID, Start: x.Start, Path: ce.Page, ViewerPath: x.ViewerPath,
+		Req: pr, ID: x.ID, Start: x.Start, Path: page, ViewerPath: x.ViewerPath,
 		Viewer: x.Viewer, viewerIP: x.viewerAddr(), peer: x.peer, Scheme: x.Scheme,
 		Dist: x.Dist, Behavior: b, behaviors: x.behaviors,
-		errorPage: true, statusOverride: ce.ResponseCode,
+		errorPage: true, statusOverride: code,
 		contentLength: -1, rangeStart: -1, rangeEnd: -1,
 	}
 	defer x.adopt(px)
@@ -44,7 +53,7 @@ func (h *handler) serveErrorPage(w http.ResponseWriter, rt *runtime, x *Exchange
 		return false
 	}
 	x.result = "Error"
-	if ce.ResponseCode < 400 {
+	if code < 400 {
 		x.result = "Miss"
 		if px.result == "Hit" {
 			x.result = "Hit"

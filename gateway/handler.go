@@ -64,6 +64,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x.behaviors = behaviors
 	x.Behavior = behaviors.Match(x.Path)
 
+	// Headers the gateway sets for the origin (the viewer's country) are
+	// never taken from the viewer, whatever the behavior.
+	stripViewerHeaders(r.Header)
 	if d := runStages(x.Behavior.stages, x); d != nil {
 		h.deny(w, rt, x, d)
 		return
@@ -93,6 +96,12 @@ func (h *handler) deny(w http.ResponseWriter, rt *runtime, x *Exchange, d *Denia
 		"reason", d.Reason, "detail", d.Detail, "client", x.Viewer.String(), "method", x.Req.Method, "path", x.Req.URL.Path)
 	for k, v := range d.Header {
 		w.Header()[k] = v
+	}
+	if rt != nil && d.Page != "" && h.servePage(w, rt, x, d.Page, d.Status) {
+		if d.DetailedResult != "" {
+			x.detailedResult = d.DetailedResult
+		}
+		return
 	}
 	if rt != nil && h.serveErrorPage(w, rt, x, d.Status) {
 		return

@@ -22,7 +22,9 @@ type metrics struct {
 	denials       *prometheus.CounterVec   // distribution, stage, reason
 	reloads       *prometheus.CounterVec   // result
 	reloadTime    prometheus.Gauge
-	inflight      atomic.Int64 // read by a GaugeFunc: no CAS loop per request
+	geoBuildTime  prometheus.Gauge       // the GeoIP database in use
+	geoLoads      *prometheus.CounterVec // result
+	inflight      atomic.Int64           // read by a GaugeFunc: no CAS loop per request
 
 	cache *cacheMetrics
 
@@ -81,13 +83,21 @@ func newMetrics() *metrics {
 			Name: "edgeward_config_last_reload_success_timestamp_seconds",
 			Help: "When the running configuration was loaded.",
 		}),
+		geoBuildTime: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "edgeward_geodata_build_timestamp_seconds",
+			Help: "Build time of the GeoIP database in use (alert when it is months old).",
+		}),
+		geoLoads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "edgeward_geodata_loads_total",
+			Help: "GeoIP database loads, at start and when the file changed, by result (success, failure: the previous data stays).",
+		}, []string{"result"}),
 	}
 	inflight := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "edgeward_inflight_requests",
 		Help: "Requests being answered now.",
 	}, func() float64 { return float64(m.inflight.Load()) })
 	m.reg.MustRegister(m.requests, m.bytesSent, m.bytesReceived, m.originLatency, m.denials,
-		m.reloads, m.reloadTime, inflight,
+		m.reloads, m.reloadTime, m.geoBuildTime, m.geoLoads, inflight,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

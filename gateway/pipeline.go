@@ -32,6 +32,10 @@ type Denial struct {
 	// and x-edge-detailed-result-type; empty means "Error".
 	Result         string
 	DetailedResult string
+	// Page, when set, is a path served through the distribution as the
+	// body (a geo policy's block page), sent with Status; Body is the
+	// fallback when the page cannot be had.
+	Page string
 
 	// stage is set by the pipeline: the Name of the stage that denied.
 	stage string
@@ -59,11 +63,12 @@ type stageBuilder func(b *behaviorSpec) (Stage, error)
 //     so the WAF inspects the plaintext and nothing after it does.
 //
 // After the stages the request is served from cache or origin. Stages
-// 3-5 are added by their own issues; each inserts itself here.
+// 4-5 are added by their own issues; each inserts itself here.
 var pipelineOrder = []stageBuilder{
 	newMethodsStage,
 	newHTTPSStage,
 	newSignedStage,
+	newGeoStage,
 }
 
 // buildStages compiles the stage list for one behavior, in pipeline order.

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/edgeward/edgeward/gateway/accesslog"
 	"github.com/edgeward/edgeward/gateway/origin"
 	"github.com/edgeward/edgeward/gateway/route"
+	"github.com/edgeward/edgeward/geodata"
 	"github.com/edgeward/edgeward/keys"
 	"github.com/edgeward/edgeward/policy"
 )
@@ -35,6 +37,9 @@ type runtime struct {
 	tls     *tlsRuntime     // nil without a tls block
 	acme    acmeRuntime     // nil without tls.acme
 	trusted *trustedProxies // whose forwarding headers count
+	// geo is the GeoIP database (nil when no behavior looks up countries);
+	// kept across reloads while the config names the same file.
+	geo *geodata.Store
 
 	refs      atomic.Int64
 	retired   atomic.Bool
@@ -76,7 +81,9 @@ type behaviorSpec struct {
 	cfg    *policy.Behavior
 	// keyGroups are the config's key groups, built once per runtime.
 	keyGroups map[string]*keys.Group
-	now       func() time.Time
+	// geo is the country database, nil when no behavior needs one.
+	geo geoSource
+	now func() time.Time
 	// path is the behavior's key path in the config file, such as
 	// "distributions[0].behaviors[2]", for errors.
 	path string
@@ -89,6 +96,7 @@ type buildEnv struct {
 	cache     *edgeCache
 	newOrigin func(policy.Origin) (origin.Origin, error)
 	now       func() time.Time
+	log       *slog.Logger
 }
 
 // newOrigin builds the origin a policy.Origin describes.
@@ -161,6 +169,11 @@ func buildRuntime(cfg *policy.Config, prev *runtime, env *buildEnv) (_ *runtime,
 			return nil, err
 		}
 	}
+	if needsGeo(cfg) {
+		if rt.geo, err = buildGeo(cfg, prev, env); err != nil {
+			return nil, err
+		}
+	}
 	groups, err := buildKeyGroups(cfg)
 	if err != nil {
 		return nil, err
@@ -224,7 +237,11 @@ func (rt *runtime) buildDistribution(cfg *policy.Config, di int, env *buildEnv, 
 		if !ok { // policy validation prevents this; never serve from a guess
 			return nil, fmt.Errorf("distribution %s: behavior %s: unknown origin %q", dc.Name, pattern, bc.Origin)
 		}
-		stages, err := buildStages(&behaviorSpec{global: cfg, dist: dc, cfg: bc, keyGroups: groups, now: env.now, path: behaviorPath(di, bi)})
+		spec := &behaviorSpec{global: cfg, dist: dc, cfg: bc, keyGroups: groups, now: env.now, path: behaviorPath(di, bi)}
+		if rt.geo != nil {
+			spec.geo = rt.geo
+		}
+		stages, err := buildStages(spec)
 		if err != nil {
 			return nil, err
 		}

@@ -30,6 +30,10 @@ type Server struct {
 
 	reloadMu sync.Mutex
 	draining atomic.Bool
+	// stop ends the background work Start begins (the GeoIP file check).
+	stop     chan struct{}
+	stopOnce sync.Once
+	geoEvery time.Duration
 
 	viewer, admin     *http.Server
 	viewerLn, adminLn net.Listener
@@ -50,11 +54,17 @@ type Options struct {
 
 	// newOrigin replaces the origin constructor (benchmarks).
 	newOrigin func(policy.Origin) (origin.Origin, error)
+	// geoCheckEvery replaces geoCheckEvery (tests).
+	geoCheckEvery time.Duration
 }
 
 // New loads and compiles the config at path. Nothing listens yet.
 func New(path string, opts Options) (*Server, error) {
-	s := &Server{path: path, log: opts.Logger, now: opts.Now, metrics: newMetrics(), tls: newTLSFront()}
+	s := &Server{path: path, log: opts.Logger, now: opts.Now, metrics: newMetrics(), tls: newTLSFront(),
+		stop: make(chan struct{}), geoEvery: geoCheckEvery}
+	if opts.geoCheckEvery > 0 {
+		s.geoEvery = opts.geoCheckEvery
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -70,7 +80,7 @@ func New(path string, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.metrics.registerCache(ec)
-	s.env = &buildEnv{metrics: s.metrics, cache: ec, newOrigin: newOrigin, now: s.now}
+	s.env = &buildEnv{metrics: s.metrics, cache: ec, newOrigin: newOrigin, now: s.now, log: s.log}
 	if opts.newOrigin != nil {
 		s.env.newOrigin = opts.newOrigin
 	}
@@ -116,6 +126,7 @@ func (s *Server) Start() error {
 	}
 	s.serveErr = make(chan error, 3)
 	go s.serve(s.viewer, s.viewerLn)
+	go s.watchGeo(s.geoEvery, s.stop)
 	s.log.Info("serving", "addr", s.viewerLn.Addr().String(), "config", s.path)
 
 	if cfg.Listen.HTTPS != "" {
@@ -239,6 +250,7 @@ func (s *Server) Errors() <-chan error { return s.serveErr }
 // until ctx ends, then closes what is left and releases the runtime.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.draining.Store(true)
+	s.stopOnce.Do(func() { close(s.stop) })
 	var err error
 	if s.viewer != nil {
 		if err = s.viewer.Shutdown(ctx); err != nil {

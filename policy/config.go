@@ -37,6 +37,10 @@ type Config struct {
 	// remove the old one (or bound each key with not_before/not_after).
 	KeyGroups map[string][]GroupKey `yaml:"key_groups"`
 
+	// Geodata is the GeoIP database geo policies look countries up in
+	// (default: the database bundled with Edgeward).
+	Geodata *Geodata `yaml:"geodata"`
+
 	Distributions []Distribution `yaml:"distributions"`
 
 	// File is the path the config was read from ("" when parsed from memory).
@@ -229,6 +233,16 @@ type Distribution struct {
 	Behaviors            []Behavior            `yaml:"behaviors"` // ordered; first match wins
 	CustomErrorResponses []CustomErrorResponse `yaml:"custom_error_responses"`
 	ResponseHeaders      ResponseHeaders       `yaml:"response_headers"`
+	// GeoPolicy is the geo policy file of every behavior that names none
+	// (optional).
+	GeoPolicy string `yaml:"geo_policy"`
+}
+
+// Geodata configures the GeoIP database.
+type Geodata struct {
+	// Database is a GeoIP2, GeoLite2 or DB-IP country or city database
+	// (.mmdb), re-read when it changes. Stored absolute.
+	Database string `yaml:"database"`
 }
 
 // Origin is where admitted requests are fetched from: exactly one of URL
@@ -329,6 +343,13 @@ type Behavior struct {
 	// (default 301; 302, 307 or 308 allowed). Other methods get 307, or
 	// 308 when this is 308, and 403 over HTTP/1.0, as CloudFront.
 	RedirectCode int `yaml:"redirect_code"`
+	// GeoPolicy is a geo policy file (kind: geo) restricting the
+	// behavior to some countries; "none" opts out of the distribution's.
+	GeoPolicy string `yaml:"geo_policy"`
+	// Geo is the geo policy in force, set by validation: the behavior's
+	// own, else the distribution's, else nil. Behaviors naming one file
+	// share one *GeoPolicy.
+	Geo *GeoPolicy `yaml:"-"`
 }
 
 // GroupKey is one public key of a key group.

@@ -34,13 +34,14 @@ func (p Problem) String() string {
 }
 
 // Errors is the error Load and Parse return: every problem found in the
-// file, sorted by line, then message.
+// file (and the policy files it references), sorted by file, line, then
+// message.
 type Errors struct {
 	Problems []Problem
 }
 
-// Error prints one problem per line, "file:line: msg", sorted by line,
-// then message.
+// Error prints one problem per line, "file:line: msg", sorted by file,
+// line, then message.
 func (e *Errors) Error() string {
 	ps := sortProblems(slices.Clone(e.Problems))
 	lines := make([]string, len(ps))
@@ -50,11 +51,9 @@ func (e *Errors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// sortProblems sorts ps by line, then message, and drops repeats.
+// sortProblems sorts ps by file, line, then message, and drops repeats.
 func sortProblems(ps []Problem) []Problem {
-	slices.SortStableFunc(ps, func(a, b Problem) int {
-		return cmp.Or(cmp.Compare(a.Line, b.Line), strings.Compare(a.Msg, b.Msg), strings.Compare(a.File, b.File))
-	})
+	slices.SortStableFunc(ps, compareProblems)
 	return slices.Compact(ps)
 }
 
@@ -74,4 +73,9 @@ func (ps *problems) err() error {
 		return nil
 	}
 	return &Errors{Problems: sortProblems(slices.Clone(ps.list))}
+}
+
+// compareProblems orders problems by file, line, then message.
+func compareProblems(a, b Problem) int {
+	return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), strings.Compare(a.Msg, b.Msg))
 }

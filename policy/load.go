@@ -30,7 +30,7 @@ func Load(path string) (*Config, error) {
 // order; the Config is returned only when there is none.
 func Parse(file string, data []byte) (*Config, error) {
 	ps := &problems{file: file}
-	root := parseDocument(ps, data)
+	root := parseDocument(ps, data, "node_name, listen, distributions, ...")
 	if root == nil {
 		return nil, ps.err()
 	}
@@ -55,7 +55,7 @@ func Parse(file string, data []byte) (*Config, error) {
 // parseDocument parses data into a node tree: exactly one YAML document
 // whose top level is a mapping. It returns that mapping, or nil when
 // nothing more can be checked.
-func parseDocument(ps *problems, data []byte) *yaml.Node {
+func parseDocument(ps *problems, data []byte, keys string) *yaml.Node {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -79,7 +79,7 @@ func parseDocument(ps *problems, data []byte) *yaml.Node {
 		return nil
 	}
 	if top.Kind != yaml.MappingNode {
-		ps.add(top.Line, "the top level must be a mapping of settings (node_name, listen, distributions, ...), not %s", describe(top))
+		ps.add(top.Line, "the top level must be a mapping of settings (%s), not %s", keys, describe(top))
 		return nil
 	}
 	return top
@@ -137,17 +137,18 @@ func parses(data []byte) bool {
 	}
 }
 
-// decodeStrict checks the tree against the Config types (reporting every
-// unknown key, repeated key, misshapen and undecodable value) and decodes
-// what is left into cfg. It returns the key paths it reported, and false
-// when nothing can be validated.
-func decodeStrict(ps *problems, top *yaml.Node, cfg *Config) (reported map[string]bool, ok bool) {
+// decodeStrict checks the tree against the types of out, a pointer to a
+// Config or a policy file's struct (reporting every unknown key, repeated
+// key, misshapen and undecodable value) and decodes what is left into
+// out. It returns the key paths it reported, and false when nothing can be
+// validated.
+func decodeStrict(ps *problems, top *yaml.Node, out any) (reported map[string]bool, ok bool) {
 	sd := &strictDecoder{ps: ps, seen: map[visit]bool{}, bad: map[string]bool{}}
-	if err := sd.check(top, reflect.TypeFor[Config](), ""); err != nil {
+	if err := sd.check(top, reflect.TypeOf(out).Elem(), ""); err != nil {
 		ps.add(0, "%v", err)
 		return nil, false
 	}
-	err := top.Decode(cfg)
+	err := top.Decode(out)
 	var te *yaml.TypeError
 	switch {
 	case err == nil:

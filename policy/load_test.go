@@ -317,7 +317,7 @@ func TestProblemFormat(t *testing.T) {
 		{File: "a.yaml", Msg: "whole file"},
 		{Line: 2, Msg: "no file"},
 	}}
-	eq(t, "Error", e.Error(), "a.yaml: whole file\n2: no file\na.yaml:3: x")
+	eq(t, "Error", e.Error(), "2: no file\na.yaml: whole file\na.yaml:3: x") // by file, then line
 }
 
 func eq[T any](t *testing.T, what string, got, want T) {

@@ -19,6 +19,9 @@ type validator struct {
 	reported map[string]bool
 	// keyGroupNames are the names under key_groups, for trusted_key_groups.
 	keyGroupNames map[string]bool
+	// geoFiles are the geo policy files loaded so far, by absolute path
+	// (nil for a file that failed: its problems were reported once).
+	geoFiles map[string]*GeoPolicy
 }
 
 // errorf reports a problem with the value at path ("listen.http"),
@@ -65,5 +68,6 @@ func (v *validator) config(c *Config) {
 	v.limits(&c.Limits)
 	v.cache(&c.Cache)
 	v.keyGroupNames = v.keyGroups(c.KeyGroups)
+	v.geodata(c.Geodata)
 	v.distributions(c.Distributions)
 }

@@ -1,0 +1,158 @@
+package geodata
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// StaleAfter is the age past which a loaded database is logged as stale.
+const StaleAfter = 60 * 24 * time.Hour
+
+// Store holds the current database of a file and swaps in the file's new
+// version, validated, when it changes. The zero path is the bundled
+// database, which never changes.
+type Store struct {
+	path string
+	opts StoreOptions
+	cur  atomic.Pointer[DB]
+
+	mu   sync.Mutex // serialises Check
+	seen fileVersion
+	bad  fileVersion // the last version refused, logged once
+}
+
+// StoreOptions are a Store's logger, clock and hooks.
+type StoreOptions struct {
+	Logger *slog.Logger     // default slog.Default()
+	Now    func() time.Time // default time.Now; for the staleness warning
+	// OnLoad is called after every successful load, the first included.
+	OnLoad func(db *DB)
+	// OnError is called when a changed file could not be loaded (the
+	// current data stays).
+	OnError func(err error)
+}
+
+// fileVersion identifies one version of a file, as far as stat can tell.
+type fileVersion struct {
+	info  os.FileInfo
+	size  int64
+	mtime time.Time
+}
+
+func (v fileVersion) same(w fileVersion) bool {
+	return v.info != nil && w.info != nil && os.SameFile(v.info, w.info) && v.size == w.size && v.mtime.Equal(w.mtime)
+}
+
+// NewStore loads the database at path ("" for the bundled one). It fails
+// when that database is unusable.
+func NewStore(path string, opts StoreOptions) (*Store, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Store{path: path, opts: opts}
+	if path == "" {
+		db, err := Embedded()
+		if err != nil {
+			return nil, err
+		}
+		opts.Logger.Info("GeoIP: using the bundled database; "+Attribution, "database", db.Source(), "built", db.BuildTime().Format(time.DateOnly))
+		s.install(db)
+		return s, nil
+	}
+	v, err := stat(path)
+	if err != nil {
+		return nil, err
+	}
+	db, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	s.seen = v
+	s.install(db)
+	opts.Logger.Info("GeoIP database loaded", "database", path, "type", db.Type(), "built", db.BuildTime().Format(time.DateOnly))
+	return s, nil
+}
+
+func stat(path string) (fileVersion, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileVersion{}, err
+	}
+	return fileVersion{info: fi, size: fi.Size(), mtime: fi.ModTime()}, nil
+}
+
+// install makes db current and reports it.
+func (s *Store) install(db *DB) {
+	s.cur.Store(db)
+	if age := s.opts.Now().Sub(db.BuildTime()); age > StaleAfter {
+		s.opts.Logger.Warn("GeoIP database is stale; update it (geoipupdate, or a newer file at geodata.database)",
+			"database", db.Source(), "built", db.BuildTime().Format(time.DateOnly), "age_days", int(age.Hours()/24))
+	}
+	if s.opts.OnLoad != nil {
+		s.opts.OnLoad(db)
+	}
+}
+
+// DB is the current database. Requests keep the *DB they got for as
+// long as they need it, across swaps.
+func (s *Store) DB() *DB { return s.cur.Load() }
+
+// Path is the file the store reads, "" for the bundled database.
+func (s *Store) Path() string { return s.path }
+
+// Check loads the file again if it changed since it was last read. A
+// version that fails to load or validate keeps the current database; it
+// is logged once and returned as the error. changed reports a swap.
+func (s *Store) Check() (changed bool, err error) {
+	if s.path == "" {
+		return false, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, err := stat(s.path)
+	if err != nil {
+		if s.seen.info != nil { // once per disappearance: seen is cleared below
+			s.opts.Logger.Warn("GeoIP database file cannot be read; keeping the loaded data", "database", s.path, "error", err.Error())
+		}
+		s.seen = fileVersion{}
+		return false, fmt.Errorf("GeoIP database %s: %w", s.path, err)
+	}
+	if v.same(s.seen) || v.same(s.bad) {
+		return false, nil
+	}
+	db, err := Open(s.path)
+	if err != nil {
+		s.bad = v
+		s.opts.Logger.Error("GeoIP database changed but cannot be used; keeping the loaded data", "database", s.path, "error", err.Error())
+		if s.opts.OnError != nil {
+			s.opts.OnError(err)
+		}
+		return false, err
+	}
+	s.seen, s.bad = v, fileVersion{}
+	s.install(db)
+	s.opts.Logger.Info("GeoIP database reloaded", "database", s.path, "type", db.Type(), "built", db.BuildTime().Format(time.DateOnly))
+	return true, nil
+}
+
+// Run calls Check every interval until ctx is done.
+func (s *Store) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			_, _ = s.Check()
+		}
+	}
+}
