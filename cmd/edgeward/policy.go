@@ -16,18 +16,18 @@ func newPolicyCommand() *cobra.Command {
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "check FILE...",
-		Short: "Validate configuration files without starting anything",
-		Long: `Validate configuration files (and the policy files and keys they reference)
-without starting anything. Prints every problem as file:line: message and exits 1 when
-there is any.`,
+		Short: "Validate configuration and policy files without starting anything",
+		Long: `Validate configuration files (and the policy files, keys and GeoIP database they
+reference) and policy files (kind: geo) without starting anything. Prints every
+problem as file:line: message and exits 1 when there is any.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			failed := false
 			for _, path := range args {
-				cfg, err := policy.Load(path)
-				if err == nil {
-					// What validation cannot see: key sets and stages
-					// compiled as the gateway compiles them.
+				loaded, err := policy.LoadFile(path)
+				if cfg, ok := loaded.(*policy.Config); ok && err == nil {
+					// What validation cannot see: key sets, stages and
+					// the GeoIP database, compiled as the gateway does.
 					err = gateway.Compile(cfg)
 				}
 				if err != nil {
@@ -43,5 +43,6 @@ there is any.`,
 			return nil
 		},
 	})
+	cmd.AddCommand(newPolicyTestCommand())
 	return cmd
 }
