@@ -51,6 +51,9 @@ func FuzzParse(f *testing.F) {
 		}
 		lines := yamlLines(data)
 		for _, p := range errs.Problems {
+			if p.File != goldenDir+"/fuzz.yaml" {
+				continue // a policy file the input references, checked by FuzzGeoPolicy
+			}
 			if p.Line < 0 || utf8.Valid(data) && p.Line > lines {
 				t.Errorf("problem on line %d of a %d-line file: %s", p.Line, lines, p.Msg)
 			}
@@ -224,4 +227,54 @@ func checkCachePolicy(t *testing.T, where string, p *CachePolicy) {
 	if chars > maxKeyChars {
 		t.Errorf("behavior %q: names %d characters long", where, chars)
 	}
+}
+
+// FuzzGeoPolicy checks that ParseGeoPolicy never panics and returns either
+// a policy whose invariants hold or problems placed on the file's lines.
+func FuzzGeoPolicy(f *testing.F) {
+	f.Add([]byte("kind: geo\nallow: [DE, FR]\nunknown: deny\nstatus: 451\npage: /geo.html\n"))
+	f.Add([]byte("kind: geo\ndeny: [us, XK]\n"))
+	for _, dir := range []string{policyGoldenDir, goldenDir + "/geo"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+		for _, file := range files {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		g, err := ParseGeoPolicy("fuzz.yaml", data)
+		if err == nil {
+			if (len(g.Allow) == 0) == (len(g.Deny) == 0) {
+				t.Fatalf("a policy with allow %v and deny %v", g.Allow, g.Deny)
+			}
+			if !slices.Contains(geoStatuses, g.Status) || (g.Unknown != "allow" && g.Unknown != "deny") {
+				t.Fatalf("status %d, unknown %q", g.Status, g.Unknown)
+			}
+			for _, c := range append(slices.Clone(g.Allow), g.Deny...) {
+				if code, msg := countryCode(c); msg != "" || code != c {
+					t.Fatalf("listed code %q is not a valid upper-case code", c)
+				}
+				if g.Admits(c) != (len(g.Allow) > 0) {
+					t.Fatalf("Admits(%q) contradicts the list", c)
+				}
+			}
+			return
+		}
+		var errs *Errors
+		if !errors.As(err, &errs) || len(errs.Problems) == 0 {
+			t.Fatalf("error %T without problems: %v", err, err)
+		}
+		lines := yamlLines(data)
+		for _, p := range errs.Problems {
+			if p.Line < 0 || utf8.Valid(data) && p.Line > lines {
+				t.Errorf("problem on line %d of a %d-line file: %s", p.Line, lines, p.Msg)
+			}
+			if p.Msg == "" || strings.Contains(p.Msg, "cannot unmarshal") {
+				t.Errorf("raw message: %q", p.Msg)
+			}
+		}
+	})
 }

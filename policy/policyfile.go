@@ -49,7 +49,11 @@ func LoadFile(path string) (any, error) {
 	if err != nil {
 		return nil, &Errors{Problems: []Problem{{File: path, Msg: "cannot read the file: " + unwrapPath(err).Error()}}}
 	}
-	switch kind := FileKind(data); kind {
+	kind := FileKind(data)
+	if kind == "" && looksGeo(data) { // a geo policy that forgot its kind: say so
+		kind = "geo"
+	}
+	switch kind {
 	case "":
 		return Parse(path, data)
 	case "geo":
@@ -90,6 +94,18 @@ func kindOf(root *yaml.Node) string {
 		}
 	}
 	return ""
+}
+
+// looksGeo reports whether a file without a kind has a geo policy's
+// allow or deny list at its top level (a config file never does).
+func looksGeo(data []byte) bool {
+	var top map[string]any
+	if yaml.Unmarshal(data, &top) != nil {
+		return false
+	}
+	_, allow := top["allow"]
+	_, deny := top["deny"]
+	return allow || deny
 }
 
 func kindLine(data []byte) int {
