@@ -25,6 +25,7 @@ func TestQuickstart(t *testing.T) {
 		"dir: site":                     "dir: " + filepath.Join(qs, "site"),
 		"path: stdout":                  "path: off",
 		"public_key: keys/demo.pub.pem": "public_key: " + filepath.Join(qs, "keys", "demo.pub.pem"),
+		"geo_policy: policies/":         "geo_policy: " + filepath.Join(qs, "policies") + "/",
 	} {
 		if !strings.Contains(text, old) {
 			t.Fatalf("quickstart config no longer contains %q; update this test", old)
@@ -48,6 +49,12 @@ func TestQuickstart(t *testing.T) {
 		{"traversal refused", "GET", "/static/../../edgeward.yaml", nil, 400, "path"},
 		{"private unsigned", "GET", "/private/report.txt", nil, 403, "<Code>MissingKey</Code>"},
 		{"private signed", "GET", quickstartSigned(t, qs, "/private/report.txt"), nil, 200, "fetched it with a signed URL"},
+		// The README's geo curls: this machine has no country; a viewer
+		// named by the (demo) trusted proxy is looked up in the bundled
+		// DB-IP data.
+		{"geo: localhost refused", "GET", "/eu/hello.txt", nil, 451, "db-ip.com"},
+		{"geo: a viewer in DE", "GET", "/eu/hello.txt", http.Header{"X-Forwarded-For": {"141.1.1.1"}}, 200, "your country is on the list"},
+		{"geo: a viewer in GB", "GET", "/eu/hello.txt", http.Header{"X-Forwarded-For": {"81.2.69.142"}}, 451, "not available in your country"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			req, _ := http.NewRequest(c.method, base+"/", nil)

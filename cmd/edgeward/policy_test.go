@@ -100,3 +100,82 @@ func TestPolicyCheckCompilesKeySets(t *testing.T) {
 		}
 	}
 }
+
+// TestPolicyCheckGeoFiles: policy files are checked on their own, and a
+// config's referenced policy files with it.
+func TestPolicyCheckGeoFiles(t *testing.T) {
+	out, errOut, code := runCLI(t, "policy", "check", "../../testdata/quickstart/policies/geo-eu-only.yaml")
+	if code != 0 || !strings.Contains(out, "geo-eu-only.yaml: ok") {
+		t.Fatalf("good geo policy: exit %d, %q %q", code, out, errOut)
+	}
+	_, errOut, code = runCLI(t, "policy", "check", "../../testdata/policy-errors/bad-codes.yaml")
+	if code != 1 || !strings.Contains(errOut, "bad-codes.yaml:4: deny[0]: UK is not an ISO 3166-1 code; the United Kingdom is GB") {
+		t.Fatalf("bad geo policy: exit %d, %q", code, errOut)
+	}
+	_, errOut, code = runCLI(t, "policy", "check", "../../testdata/config-errors/bad-geo.yaml")
+	if code != 1 || !strings.Contains(errOut, "bad-geo.yaml:16:") || !strings.Contains(errOut, "geo/broken.yaml:7: status: 302") {
+		t.Fatalf("config with bad geo policies: exit %d, %q", code, errOut)
+	}
+	// A database file that is not one is found by check, as serve would.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "geo.mmdb"), []byte("nope"), 0o644)
+	os.WriteFile(filepath.Join(dir, "eu.yaml"), []byte("kind: geo\nallow: [DE]\n"), 0o644)
+	cfg := filepath.Join(dir, "edgeward.yaml")
+	os.WriteFile(cfg, []byte(`geodata: {database: geo.mmdb}
+distributions:
+  - name: d
+    hosts: [d.test]
+    origins: [{id: o, url: "http://127.0.0.1:9000"}]
+    default_behavior: {origin: o, geo_policy: eu.yaml}
+`), 0o644)
+	_, errOut, code = runCLI(t, "policy", "check", cfg)
+	if code != 1 || !strings.Contains(errOut, "edgeward.yaml:1: geodata.database:") || !strings.Contains(errOut, "not a MaxMind DB file") {
+		t.Fatalf("config with a bad database: exit %d, %q", code, errOut)
+	}
+}
+
+// TestPolicyTest: the offline explanation of one request, per stage.
+func TestPolicyTest(t *testing.T) {
+	qs := "../../testdata/quickstart/edgeward.yaml"
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"geo refused", []string{"--ip", "81.2.69.142", "--path", "/eu/hello.txt"}, 1,
+			[]string{"behavior /eu/*", "country GB (bundled DB-IP", "geo      deny  451 country-blocked", "refused by geo with 451"}},
+		{"geo admitted", []string{"--ip", "141.1.1.1", "--path", "/eu/hello.txt"}, 0,
+			[]string{"country DE", "geo      allow", "verdict:  admitted"}},
+		{"unknown country", []string{"--path", "/eu/hello.txt"}, 1,
+			[]string{"viewer:   127.0.0.1, country unknown", "451 unknown-country"}},
+		{"signed stage", []string{"--path", "/private/report.txt"}, 1,
+			[]string{"behavior /private/*", "signed   deny  403 missing"}},
+		{"method stage", []string{"--path", "/static/hello.txt", "--method", "post"}, 1,
+			[]string{"methods  deny  405"}},
+		{"public", []string{"--path", "/static/hello.txt"}, 0,
+			[]string{"methods  allow", "verdict:  admitted"}},
+		{"host", []string{"--host", "www.example.test", "--path", "/"}, 0,
+			[]string{"request:  GET http://www.example.test/", "distribution demo, behavior *"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, errOut, code := runCLI(t, append([]string{"policy", "test", "--config", qs}, c.args...)...)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\n%s%s", code, c.code, out, errOut)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+	_, errOut, code := runCLI(t, "policy", "test", "--config", qs, "--ip", "nope")
+	if code != 1 || !strings.Contains(errOut, `--ip "nope": not an IP address`) {
+		t.Errorf("bad --ip: exit %d, %q", code, errOut)
+	}
+	_, errOut, code = runCLI(t, "policy", "test", "--config", qs, "--host", "other.test")
+	if code != 1 || !strings.Contains(errOut, `no distribution serves host "other.test"`) {
+		t.Errorf("unknown host: exit %d, %q", code, errOut)
+	}
+}
