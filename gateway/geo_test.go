@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/edgeward/edgeward/geodata"
 	"github.com/edgeward/edgeward/geodata/geodatatest"
+	"github.com/edgeward/edgeward/policy"
 )
 
 // geoTestNets maps the loopback addresses test clients bind to, and the
@@ -198,5 +201,30 @@ func TestGeoPolicies(t *testing.T) {
 	}
 	if blocked != 7 { // the six 403s and the 451
 		t.Errorf("%d access log lines say ClientGeoBlocked, want 7:\n%s", blocked, raw)
+	}
+}
+
+// BenchmarkGeoStage is the geo stage on one request: the lookup in the
+// bundled database, the policy decision and the viewer headers.
+func BenchmarkGeoStage(b *testing.B) {
+	db, err := geodata.Embedded()
+	if err != nil {
+		b.Fatal(err)
+	}
+	pol, err := policy.ParseGeoPolicy("bench.yaml", []byte("kind: geo\nallow: [GB, DE, FR, DK]\n"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := &geoStage{src: fixedGeo{db}, pol: pol}
+	for _, c := range []struct{ name, ip string }{{"admitted-v4", "81.2.69.142"}, {"admitted-v6", "2a02:cf40::1"}, {"refused", "216.160.83.56"}} {
+		b.Run(c.name, func(b *testing.B) {
+			r := httptest.NewRequest("GET", "http://d.test/a", nil)
+			x := newExchange(r, "bench", time.Now())
+			x.Viewer = netip.AddrPortFrom(netip.MustParseAddr(c.ip), 1234)
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = st.Check(x)
+			}
+		})
 	}
 }

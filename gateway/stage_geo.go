@@ -3,6 +3,7 @@ package gateway
 import (
 	"html"
 	"net/http"
+	"sync"
 
 	"github.com/edgeward/edgeward/geodata"
 	"github.com/edgeward/edgeward/policy"
@@ -81,7 +82,7 @@ func (s *geoStage) Check(x *Exchange) *Denial {
 	}
 	h := x.Req.Header
 	if loc.Country != "" {
-		h[hdrViewerCountry] = []string{loc.Country}
+		h[hdrViewerCountry] = countryValue(loc.Country)
 	}
 	if loc.Region != "" {
 		h[hdrViewerRegion] = []string{loc.Region}
@@ -90,6 +91,19 @@ func (s *geoStage) Check(x *Exchange) *Denial {
 		h[hdrViewerCity] = []string{loc.City}
 	}
 	return nil
+}
+
+// countryValues holds one header value slice per country code, shared by
+// every request: the stage then allocates nothing. Each has capacity 1,
+// so a Header.Add on it copies instead of writing into the shared array.
+var countryValues sync.Map // string -> []string
+
+func countryValue(code string) []string {
+	if v, ok := countryValues.Load(code); ok {
+		return v.([]string)
+	}
+	v, _ := countryValues.LoadOrStore(code, []string{code}[:1:1])
+	return v.([]string)
 }
 
 // denial refuses the viewer with the policy's status. The body is the
