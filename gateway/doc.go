@@ -35,6 +35,14 @@
 //     (acme.go) manages only the configured exact names, refusing others
 //     before the CA is contacted, keeps keys 0600 in a 0700 cache_dir that
 //     nobody else may write, and backs off after failed issuance.
+//   - Geo (stage_geo.go): the viewer's country comes from the viewer's
+//     address as resolved above, looked up in a GeoIP database loaded
+//     whole, verified, and swapped in only when valid (geodata.Store,
+//     checked every 60 s and on reload). CloudFront-Viewer-*,
+//     CloudFront-Is-* and CloudFront-Forwarded-Proto headers a viewer
+//     sends are removed from every request before any stage runs, so the
+//     country the origin and the cache key see is always the gateway's. A
+//     lookup error under a geo policy denies.
 //   - Everything is bounded: header bytes (431), URL bytes (414), the wait
 //     for each body read and each response write, idle connections, origin
 //     connect and read timeouts.

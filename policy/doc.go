@@ -1,5 +1,5 @@
 // Package policy loads what operators write: the Edgeward configuration
-// file. It reads the file, decodes it strictly, fills in defaults and
+// file and the policy files it references. It reads the file, decodes it strictly, fills in defaults and
 // validates it, and hands the gateway a Config it can compile without
 // further checks.
 //
@@ -105,6 +105,29 @@
 // most 4 header names ([] turns cache tags off); collapse_timeout is
 // between 0s (no collapsing) and 60s.
 //
+// # Policy files
+//
+// Policies operators write and review on their own live in files with a
+// kind at their top level, referenced from the config by path (relative
+// to the config's directory) and checked alone by `edgeward policy check`
+// (LoadFile dispatches on the kind; a file without one is a config file).
+// They are decoded as strictly as the config, and their problems are
+// reported with their own file name and lines, together with the
+// config's (an *Errors is sorted by file, then line). A file referenced
+// by several behaviors is read once and shared.
+//
+// kind: geo (GeoPolicy) is a country allow list or deny list (exactly one,
+// ISO 3166-1 alpha-2 codes, any case, stored upper case; UK, EU,
+// alpha-3 and numeric codes, withdrawn codes and names are refused with
+// what to write instead; XK is accepted, as the GeoIP databases use it),
+// unknown (allow, the default and CloudFront's behavior, or deny), status
+// (403 default, 404, 410, 451) and an optional block page path. A
+// distribution's geo_policy is the default of its behaviors; a behavior's
+// own replaces it, and "none" opts out. Validation sets Behavior.Geo on
+// every behavior. geodata.database names the GeoIP database (the file
+// must exist; the gateway opens and verifies it, this package does not
+// read databases).
+//
 // # Security model
 //
 // The config file is trusted operator input, but the package still fails
@@ -114,8 +137,9 @@
 // use (the token file must be a small regular file, so naming a device or
 // a FIFO cannot hang a reload).
 //
-// The package reads the config file and stats (or, for the token file,
-// reads) the files and directories the config names; it never creates
+// The package reads the config file and the policy and key files it
+// names, and stats (or, for the token file, reads) the other files and
+// directories it names; it never creates
 // one (the cache's disk directory is created by the gateway). It does no other I/O, never touches
 // the network, and starts no goroutines. It does not import the gateway.
 package policy
