@@ -56,6 +56,7 @@ func Convert(src []byte, w io.Writer) (Stats, error) {
 		return st, err
 	}
 	records := map[string]mmdbtype.Map{} // one record value per country
+	written := map[string]bool{}
 	for res := range r.Networks() {
 		var rec struct {
 			CountryCode string `maxminddb:"country_code"`
@@ -85,8 +86,9 @@ func Convert(src []byte, w io.Writer) (Stats, error) {
 			return st, fmt.Errorf("insert %s: %w", p, err)
 		}
 		st.Networks++
+		written[rec.CountryCode] = true
 	}
-	st.Countries = len(records)
+	st.Countries = len(written)
 	if st.Networks == 0 {
 		return st, errors.New("source: no networks")
 	}
