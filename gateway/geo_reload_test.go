@@ -150,14 +150,7 @@ func TestGeoDatabaseReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfgPath := geoConfig(t, dir, o.url, dbPath, "")
-	s, err := New(cfgPath, Options{Logger: discardLogger(), geoCheckEvery: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Shutdown(t.Context()) })
+	s := startGatewayWith(t, cfgPath, Options{Logger: discardLogger(), geoCheckEvery: time.Hour})
 	store := s.holder.cur.Load().geo
 
 	if err := os.WriteFile(dbPath, geoDBBytes(t, "FR"), 0o644); err != nil {
@@ -195,7 +188,7 @@ func TestGeoDatabaseReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	geoConfig(t, dir, o.url, bad, "")
-	err = s.Reload()
+	err := s.Reload()
 	if err == nil || !strings.Contains(err.Error(), "edgeward.yaml:") || !strings.Contains(err.Error(), "geodata.database") {
 		t.Fatalf("Reload with a bad database: %v, want a file:line error naming geodata.database", err)
 	}

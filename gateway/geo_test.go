@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -109,22 +108,11 @@ distributions:
 
 func startGeoGateway(t *testing.T, cfgPath string, logw io.Writer) *Server {
 	t.Helper()
-	if logw == nil {
-		logw = io.Discard
+	opts := Options{geoCheckEvery: 20 * time.Millisecond}
+	if logw != nil {
+		opts.Logger = slog.New(slog.NewTextHandler(logw, nil))
 	}
-	s, err := New(cfgPath, Options{Logger: slog.New(slog.NewTextHandler(logw, nil)), geoCheckEvery: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = s.Shutdown(ctx)
-	})
-	return s
+	return startGatewayWith(t, cfgPath, opts)
 }
 
 func TestGeoPolicies(t *testing.T) {

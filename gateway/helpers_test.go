@@ -32,11 +32,20 @@ func writeConfig(t *testing.T, dir, text string) string {
 // the test ends.
 func startGateway(t testing.TB, cfgPath string) *Server {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return startGatewayWith(t, cfgPath, Options{})
+}
+
+// startGatewayWith is startGateway with options; without a logger the
+// log is discarded (shown with -v).
+func startGatewayWith(t testing.TB, cfgPath string, opts Options) *Server {
+	t.Helper()
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		if testing.Verbose() {
+			opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		}
 	}
-	s, err := New(cfgPath, Options{Logger: logger})
+	s, err := New(cfgPath, opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

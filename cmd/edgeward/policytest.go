@@ -3,10 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
-	"net/http"
-	"net/netip"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -17,9 +14,9 @@ import (
 // newPolicyTestCommand is `edgeward policy test`: route one request
 // through a config offline and say what each stage would decide.
 func newPolicyTestCommand() *cobra.Command {
-	var config, ip, path, host, method, cookie, at, rawURL string
+	var rf requestFlags
+	var path, host, method, rawURL string
 	var https bool
-	var headers []string
 	cmd := &cobra.Command{
 		Use:   "test --config FILE --ip ADDR --path PATH",
 		Short: "Explain offline which behavior serves a request and what each stage decides",
@@ -34,33 +31,16 @@ Examples:
   edgeward policy test --config edgeward.yaml --ip 2a02:cf40::1 --url 'https://cdn.example.com/x?Expires=...'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if config == "" {
-				return fmt.Errorf("--config is required")
+			c := gateway.RequestCheck{Method: strings.ToUpper(method)}
+			if err := rf.check(&c); err != nil {
+				return err
 			}
-			cfg, err := policy.Load(config)
+			cfg, err := policy.Load(rf.config)
 			if err != nil {
 				return err
 			}
-			c := gateway.RequestCheck{Method: strings.ToUpper(method), Cookie: cookie, Header: http.Header{}}
 			if c.URL, err = testURL(cfg, rawURL, host, path, https); err != nil {
 				return err
-			}
-			if ip != "" {
-				if c.ClientIP, err = netip.ParseAddr(ip); err != nil {
-					return fmt.Errorf("--ip %q: not an IP address", ip)
-				}
-			}
-			if at != "" {
-				if c.Now, err = parseWhen(at, time.Now()); err != nil {
-					return fmt.Errorf("--at %w", err)
-				}
-			}
-			for _, h := range headers {
-				k, v, ok := strings.Cut(h, ":")
-				if !ok {
-					return fmt.Errorf("--header %q: write Name: value", h)
-				}
-				c.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 			}
 			v, err := gateway.Explain(cfg, c)
 			if err != nil {
@@ -73,17 +53,13 @@ Examples:
 			return nil
 		},
 	}
+	rf.register(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&config, "config", "", "the gateway's config file")
-	fl.StringVar(&ip, "ip", "", "the viewer's IP address (default 127.0.0.1)")
 	fl.StringVar(&path, "path", "/", "the request path")
 	fl.StringVar(&host, "host", "", "the Host header (default: the first distribution's first host)")
 	fl.BoolVar(&https, "https", false, "the viewer connects over HTTPS")
 	fl.StringVar(&rawURL, "url", "", "the whole URL instead of --host, --path and --https (keeps a query: signed URLs)")
 	fl.StringVar(&method, "method", "GET", "the request method")
-	fl.StringVar(&cookie, "cookie", "", "a Cookie header value to send along (signed cookies)")
-	fl.StringArrayVar(&headers, "header", nil, "a request header, Name: value (repeatable)")
-	fl.StringVar(&at, "at", "", "check as of this time instead of now (RFC 3339, +DURATION or Unix seconds)")
 	return cmd
 }
 

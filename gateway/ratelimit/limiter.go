@@ -89,11 +89,7 @@ func (l *Limiter) Allow(key string) bool {
 	}
 	e.roll(win)
 	e.seen = now
-	// The trailing window [now-window, now] covers the current fixed
-	// window up to now and the previous one from the same offset on.
-	elapsed := float64(now-win*l.window) / float64(l.window)
-	estimate := float64(e.prev)*(1-elapsed) + float64(e.cur)
-	if estimate+1 > l.limit {
+	if l.estimate(e, now, win)+1 > l.limit {
 		return false
 	}
 	e.cur++
@@ -113,8 +109,15 @@ func (l *Limiter) Count(key string) float64 {
 	}
 	c := *e
 	c.roll(win)
+	return l.estimate(&c, now, win)
+}
+
+// estimate is the count of e's requests in the trailing window ending at
+// now: the trailing window covers the current fixed window (index win)
+// up to now and the previous one from the same offset on.
+func (l *Limiter) estimate(e *entry, now, win int64) float64 {
 	elapsed := float64(now-win*l.window) / float64(l.window)
-	return float64(c.prev)*(1-elapsed) + float64(c.cur)
+	return float64(e.prev)*(1-elapsed) + float64(e.cur)
 }
 
 // Keys is the number of keys tracked.

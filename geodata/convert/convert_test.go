@@ -37,7 +37,7 @@ func source(t *testing.T, nets map[string]string) []byte {
 func TestConvert(t *testing.T) {
 	src := source(t, map[string]string{
 		"81.2.69.0/24": "GB", "2a02:cf40::/32": "NO",
-		"2001::/32": "US", // Teredo: aliased to IPv4 in the output tree, left out
+		"2001::/32":  "US", // Teredo: aliased to IPv4 in the output tree, left out
 		"10.0.0.0/8": "US", // private space: left out
 	})
 	var a, b bytes.Buffer
