@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -165,8 +167,12 @@ func TestGeoDatabaseReload(t *testing.T) {
 	if s.holder.cur.Load().geo != store {
 		t.Errorf("a reload naming the same file opened a second store")
 	}
-	if got := testutil.ToFloat64(s.metrics.geoBuildTime); got <= 0 {
-		t.Errorf("edgeward_geodata_build_timestamp_seconds = %v", got)
+	if n, err := testutil.GatherAndCount(s.metrics.reg, "edgeward_geodata_build_timestamp_seconds"); err != nil || n != 1 {
+		t.Errorf("edgeward_geodata_build_timestamp_seconds: %d series, %v", n, err)
+	}
+	want := fmt.Sprintf("edgeward_geodata_build_timestamp_seconds %g", float64(geodatatest.BuildEpoch.Unix()))
+	if !strings.Contains(scrape(t, s), want) {
+		t.Errorf("metrics lack %q", want)
 	}
 
 	// Another file.
@@ -247,4 +253,16 @@ func TestGeoCacheKey(t *testing.T) {
 	if n := o.hits.Load(); n != 3 {
 		t.Errorf("origin fetched %d times, want 3 (one per country, unknown included)", n)
 	}
+}
+
+// scrape returns the admin listener's /metrics text.
+func scrape(t *testing.T, s *Server) string {
+	t.Helper()
+	resp, err := http.Get("http://" + s.AdminAddr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/edgeward/edgeward/geodata"
 	"github.com/edgeward/edgeward/policy"
 )
@@ -15,9 +17,13 @@ const geoCheckEvery = 60 * time.Second
 
 var errNoGeoDatabase = errors.New("no GeoIP database is loaded")
 
-// needsGeo reports whether any behavior of cfg looks up countries: it has
-// a geo policy, or its cache key includes a CloudFront-Viewer-* header.
+// needsGeo reports whether cfg names a GeoIP database or any behavior
+// looks up countries: it has a geo policy, or its cache key includes a
+// CloudFront-Viewer-* header. Otherwise no database is loaded.
 func needsGeo(cfg *policy.Config) bool {
+	if cfg.Geodata != nil {
+		return true // named: loaded, checked and reported on even while unused
+	}
 	for di := range cfg.Distributions {
 		dc := &cfg.Distributions[di]
 		if dc.DefaultBehavior.Geo != nil || wantsViewerHeaders(&dc.DefaultBehavior) {
@@ -53,7 +59,7 @@ func buildGeo(cfg *policy.Config, prev *runtime, env *buildEnv) (*geodata.Store,
 	st, err := geodata.NewStore(path, geodata.StoreOptions{
 		Logger:  env.logger(),
 		Now:     env.now,
-		OnLoad:  env.metrics.geoLoaded,
+		OnLoad:  func(*geodata.DB) { env.metrics.geoLoads.WithLabelValues("success").Inc() },
 		OnError: func(error) { env.metrics.geoLoads.WithLabelValues("failure").Inc() },
 	})
 	if err != nil {
@@ -112,10 +118,20 @@ func (e *buildEnv) logger() *slog.Logger {
 	return slog.Default()
 }
 
-// geoLoaded records a (re)loaded database's build time.
-func (m *metrics) geoLoaded(db *geodata.DB) {
-	m.geoLoads.WithLabelValues("success").Inc()
-	m.geoBuildTime.Set(float64(db.BuildTime().Unix()))
+// registerGeoBuildTime exports the build time of the database the
+// running runtime uses, read at scrape time (0 when none is loaded), so
+// a store built by a reload that then failed never shows.
+func (s *Server) registerGeoBuildTime() {
+	s.metrics.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "edgeward_geodata_build_timestamp_seconds",
+		Help: "Build time of the GeoIP database in use (alert when it is months old); 0 when none is loaded.",
+	}, func() float64 {
+		rt := s.holder.cur.Load()
+		if rt == nil || rt.geo == nil {
+			return 0
+		}
+		return float64(rt.geo.DB().BuildTime().Unix())
+	}))
 }
 
 // geoProblem reports a database that cannot be used at the config's

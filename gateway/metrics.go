@@ -83,10 +83,6 @@ func newMetrics() *metrics {
 			Name: "edgeward_config_last_reload_success_timestamp_seconds",
 			Help: "When the running configuration was loaded.",
 		}),
-		geoBuildTime: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "edgeward_geodata_build_timestamp_seconds",
-			Help: "Build time of the GeoIP database in use (alert when it is months old).",
-		}),
 		geoLoads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "edgeward_geodata_loads_total",
 			Help: "GeoIP database loads, at start and when the file changed, by result (success, failure: the previous data stays).",
@@ -97,7 +93,7 @@ func newMetrics() *metrics {
 		Help: "Requests being answered now.",
 	}, func() float64 { return float64(m.inflight.Load()) })
 	m.reg.MustRegister(m.requests, m.bytesSent, m.bytesReceived, m.originLatency, m.denials,
-		m.reloads, m.reloadTime, m.geoBuildTime, m.geoLoads, inflight,
+		m.reloads, m.reloadTime, m.geoLoads, inflight,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

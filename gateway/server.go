@@ -94,6 +94,7 @@ func New(path string, opts Options) (*Server, error) {
 	s.holder.swap(rt)
 	s.tls.Swap(rt.tls)
 	s.metrics.reloadTime.SetToCurrentTime()
+	s.registerGeoBuildTime()
 	s.handler = &handler{holder: &s.holder, metrics: s.metrics, log: s.log, now: s.now}
 	return s, nil
 }
