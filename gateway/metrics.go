@@ -22,7 +22,6 @@ type metrics struct {
 	denials       *prometheus.CounterVec   // distribution, stage, reason
 	reloads       *prometheus.CounterVec   // result
 	reloadTime    prometheus.Gauge
-	geoBuildTime  prometheus.Gauge       // the GeoIP database in use
 	geoLoads      *prometheus.CounterVec // result
 	inflight      atomic.Int64           // read by a GaugeFunc: no CAS loop per request
 

@@ -41,15 +41,15 @@ type RuleFile struct {
 
 // Spec is everything an engine is built from, as plain values.
 type Spec struct {
-	Mode                      Mode
-	ParanoiaLevel             int // 1-4
-	InboundAnomalyThreshold   int
-	OutboundAnomalyThreshold  int
-	Exclusions                []Exclusion
-	RequestBodyLimit          int64
-	BodyLimitAction           BodyLimitAction
-	ResponseInspection        bool
-	Rules                     []RuleFile
+	Mode                     Mode
+	ParanoiaLevel            int // 1-4
+	InboundAnomalyThreshold  int
+	OutboundAnomalyThreshold int
+	Exclusions               []Exclusion
+	RequestBodyLimit         int64
+	BodyLimitAction          BodyLimitAction
+	ResponseInspection       bool
+	Rules                    []RuleFile
 	// TestMode is the CRS regression-testing profile: detection only,
 	// blocking paranoia 4, and a marker rule logging the X-CRS-Test
 	// header, as go-ftw expects.
