@@ -69,6 +69,7 @@ var pipelineOrder = []stageBuilder{
 	newHTTPSStage,
 	newSignedStage,
 	newGeoStage,
+	newWAFStage,
 }
 
 // buildStages compiles the stage list for one behavior, in pipeline order.

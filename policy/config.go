@@ -233,9 +233,10 @@ type Distribution struct {
 	Behaviors            []Behavior            `yaml:"behaviors"` // ordered; first match wins
 	CustomErrorResponses []CustomErrorResponse `yaml:"custom_error_responses"`
 	ResponseHeaders      ResponseHeaders       `yaml:"response_headers"`
-	// GeoPolicy is the geo policy file of every behavior that names none
-	// (optional).
+	// GeoPolicy and WAFPolicy are the policy files of every behavior
+	// that names none (optional).
 	GeoPolicy string `yaml:"geo_policy"`
+	WAFPolicy string `yaml:"waf_policy"`
 }
 
 // Geodata configures the GeoIP database.
@@ -350,6 +351,10 @@ type Behavior struct {
 	// own, else the distribution's, else nil. Behaviors naming one file
 	// share one *GeoPolicy.
 	Geo *GeoPolicy `yaml:"-"`
+	// WAFPolicy is a WAF policy file (kind: waf); "none" opts out of the
+	// distribution's. WAF is the one in force, set like Geo.
+	WAFPolicy string     `yaml:"waf_policy"`
+	WAF       *WAFPolicy `yaml:"-"`
 }
 
 // GroupKey is one public key of a key group.

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -562,4 +563,49 @@ func TestEveryCacheForm(t *testing.T) {
 	}
 	eq(t, "disabled", d.Behaviors[3].Cache.Disabled, true)
 	eq(t, "merged ttl", d.Behaviors[6].Cache.MaxTTL.Std(), 48*time.Hour)
+}
+
+// TestWAFPolicyDefaults: a minimal WAF policy gets CRS's defaults; IP
+// sets and rule files are read; two behaviors share one loaded file.
+func TestWAFPolicyDefaults(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "ips.txt"), []byte("# bad\n203.0.113.0/24\n198.51.100.7 # one\n\n::ffff:192.0.2.1\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "site.conf"), []byte("SecRule ARGS \"@rx x\" \"id:100001,phase:1,deny\"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "waf.yaml"), []byte("kind: waf\nrules: [site.conf]\nip_sets: {deny: [ips.txt, 10.0.0.0/8], allow: [192.0.2.0/24]}\nrate_limits: [{name: login, limit: 5, window: 1m, path: /login*, methods: [post]}]\n"), 0o644)
+	path := writeConfig(t, `distributions:
+  - name: d
+    hosts: [d.test]
+    origins: [{id: o, url: "http://127.0.0.1:9000"}]
+    waf_policy: waf.yaml
+    default_behavior: {origin: o}
+    behaviors: [{path: /a/*, origin: o}, {path: /b/*, origin: o, waf_policy: none}]
+`, nil)
+	for _, name := range []string{"ips.txt", "site.conf", "waf.yaml"} {
+		b, _ := os.ReadFile(filepath.Join(dir, name))
+		os.WriteFile(filepath.Join(filepath.Dir(path), name), b, 0o644)
+	}
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := cfg.Distributions[0]
+	w := d.DefaultBehavior.WAF
+	if w == nil || d.Behaviors[0].WAF != w || d.Behaviors[1].WAF != nil {
+		t.Fatalf("resolved policies: default %p, /a/* %p, /b/* %p", w, d.Behaviors[0].WAF, d.Behaviors[1].WAF)
+	}
+	if w.Mode != "block" || w.CRS.ParanoiaLevel != 1 || w.CRS.InboundAnomalyThreshold != 5 || w.CRS.OutboundAnomalyThreshold != 4 ||
+		w.RequestBodyLimit != 16<<10 || w.RequestBodyOverLimit != "reject" {
+		t.Errorf("defaults: %+v", w)
+	}
+	want := "[203.0.113.0/24 198.51.100.7/32 192.0.2.1/32 10.0.0.0/8]"
+	if got := fmt.Sprint(w.IPSets.DenyPrefixes); got != want {
+		t.Errorf("deny prefixes %s, want %s", got, want)
+	}
+	if len(w.RuleFiles) != 1 || !strings.Contains(string(w.RuleFiles[0].Data), "id:100001") || !filepath.IsAbs(w.Rules[0]) {
+		t.Errorf("rule files: %+v", w.Rules)
+	}
+	rl := w.RateLimits[0]
+	if rl.Key != "ip" || rl.Action != 429 || rl.Methods[0] != "POST" {
+		t.Errorf("rate limit defaults: %+v", rl)
+	}
 }

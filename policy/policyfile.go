@@ -17,6 +17,7 @@ import (
 // policyKinds are the kinds of policy file and what each is for.
 var policyKinds = map[string]string{
 	"geo": "country allow and deny lists (geo_policy)",
+	"waf": "the WAF: CRS settings, rules, IP sets, rate limits (waf_policy)",
 }
 
 // knownKinds lists the kinds for messages.
@@ -58,6 +59,8 @@ func LoadFile(path string) (any, error) {
 		return Parse(path, data)
 	case "geo":
 		return ParseGeoPolicy(path, data)
+	case "waf":
+		return ParseWAFPolicy(path, data)
 	default:
 		return nil, &Errors{Problems: []Problem{{File: path, Line: kindLine(data), Msg: "kind: unknown kind " + quoteKind(kind) + "; the kinds of policy file are " + knownKinds()}}}
 	}

@@ -22,6 +22,7 @@ type validator struct {
 	// geoFiles are the geo policy files loaded so far, by absolute path
 	// (nil for a file that failed: its problems were reported once).
 	geoFiles map[string]*GeoPolicy
+	wafFiles map[string]*WAFPolicy
 }
 
 // errorf reports a problem with the value at path ("listen.http"),

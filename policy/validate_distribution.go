@@ -48,7 +48,7 @@ func (v *validator) distribution(path string, d *Distribution, names, hosts seen
 	v.behaviors(path, d.Behaviors, targets)
 	v.errorResponses(path, d.CustomErrorResponses)
 	v.responseHeaders(path+".response_headers", &d.ResponseHeaders)
-	v.geoPolicies(path, d)
+	v.policyRefs(path, d)
 }
 
 // hosts checks and normalizes a distribution's hosts; seen holds every

@@ -34,57 +34,70 @@ func (v *validator) geodata(g *Geodata) {
 	}
 }
 
-// geoPolicies loads the geo policy files of a distribution and sets
-// every behavior's Geo: its own file, else the distribution's, else nil.
-func (v *validator) geoPolicies(dpath string, d *Distribution) {
-	var def *GeoPolicy
-	switch d.GeoPolicy {
+// policyRefs loads the policy files a distribution references (geo_policy,
+// waf_policy) and sets every behavior's resolved policy: its own file,
+// else the distribution's, else nil ("none" opts out).
+func (v *validator) policyRefs(dpath string, d *Distribution) {
+	resolveRefs(v, dpath, "geo_policy", d, d.GeoPolicy,
+		func(b *Behavior) string { return b.GeoPolicy },
+		func(b *Behavior, g *GeoPolicy) { b.Geo = g },
+		func(path, name string) *GeoPolicy { return loadRef(v, &v.geoFiles, path, name, ParseGeoPolicy) })
+	resolveRefs(v, dpath, "waf_policy", d, d.WAFPolicy,
+		func(b *Behavior) string { return b.WAFPolicy },
+		func(b *Behavior, w *WAFPolicy) { b.WAF = w },
+		func(path, name string) *WAFPolicy { return loadRef(v, &v.wafFiles, path, name, ParseWAFPolicy) })
+}
+
+func resolveRefs[T any](v *validator, dpath, key string, d *Distribution, distRef string,
+	ref func(*Behavior) string, set func(*Behavior, *T), load func(path, name string) *T) {
+	var def *T
+	switch distRef {
 	case "":
 	case "none":
-		v.errorf(dpath+".geo_policy", `"none" is for a behavior opting out of its distribution's geo policy; leave geo_policy out here`)
+		v.errorf(dpath+"."+key, `"none" is for a behavior opting out of its distribution's %s; leave %s out here`, key, key)
 	default:
-		def = v.geoFile(dpath+".geo_policy", d.GeoPolicy)
+		def = load(dpath+"."+key, distRef)
 	}
-	set := func(bpath string, b *Behavior) {
-		switch b.GeoPolicy {
+	one := func(bpath string, b *Behavior) {
+		switch r := ref(b); r {
 		case "":
-			b.Geo = def
+			set(b, def)
 		case "none":
-			b.Geo = nil
+			set(b, nil)
 		default:
-			b.Geo = v.geoFile(bpath+".geo_policy", b.GeoPolicy)
+			set(b, load(bpath+"."+key, r))
 		}
 	}
-	set(dpath+".default_behavior", &d.DefaultBehavior)
+	one(dpath+".default_behavior", &d.DefaultBehavior)
 	for i := range d.Behaviors {
-		set(fmt.Sprintf("%s.behaviors[%d]", dpath, i), &d.Behaviors[i])
+		one(fmt.Sprintf("%s.behaviors[%d]", dpath, i), &d.Behaviors[i])
 	}
 }
 
-// geoFile loads the geo policy file name (relative to the config's
-// directory), once per file: its problems are reported with its own
-// file name and lines. It returns nil when the file has problems.
-func (v *validator) geoFile(path, name string) *GeoPolicy {
+// loadRef loads the policy file name (relative to the config's
+// directory) once per file: its problems are reported with its own file
+// name and lines. It returns nil when the file has problems.
+func loadRef[T any](v *validator, cache *map[string]*T, path, name string, parse func(string, []byte) (*T, error)) *T {
 	abs := v.abs(name)
-	if g, done := v.geoFiles[abs]; done {
-		return g
+	if p, done := (*cache)[abs]; done {
+		return p
 	}
-	if v.geoFiles == nil {
-		v.geoFiles = map[string]*GeoPolicy{}
+	if *cache == nil {
+		*cache = map[string]*T{}
 	}
-	v.geoFiles[abs] = nil
+	(*cache)[abs] = nil
 	data, err := os.ReadFile(abs)
 	if err != nil {
 		v.errorf(path, "%s: %v", name, unwrapPath(err))
 		return nil
 	}
-	g, err := ParseGeoPolicy(abs, data)
+	p, err := parse(abs, data)
 	var pe *Errors
 	if errors.As(err, &pe) {
 		v.errorf(path, "%s has problems (listed with its own lines)", name)
 		v.ps.list = append(v.ps.list, pe.Problems...)
 		return nil
 	}
-	v.geoFiles[abs] = g
-	return g
+	(*cache)[abs] = p
+	return p
 }
