@@ -2,8 +2,6 @@ package policy
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -53,34 +51,15 @@ var geoStatuses = []int{403, 404, 410, 451}
 
 // LoadGeoPolicy reads and validates a geo policy file. On failure the
 // error is an *Errors listing every problem.
-func LoadGeoPolicy(path string) (*GeoPolicy, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &Errors{Problems: []Problem{{File: path, Msg: "cannot read the file: " + unwrapPath(err).Error()}}}
-	}
-	return ParseGeoPolicy(path, data)
-}
+func LoadGeoPolicy(path string) (*GeoPolicy, error) { return readPolicy(path, ParseGeoPolicy) }
 
 // ParseGeoPolicy validates data, the contents of the geo policy file
 // named file.
 func ParseGeoPolicy(file string, data []byte) (*GeoPolicy, error) {
-	ps := &problems{file: file}
-	g := &GeoPolicy{}
-	root, bad, ok := parsePolicy(ps, data, "geo", g, "kind, allow or deny, unknown, status, page")
-	if !ok {
-		return nil, ps.err()
-	}
-	abs, err := filepath.Abs(file)
-	if err != nil {
-		abs = file
-	}
-	g.File = abs
-	v := &validator{ps: ps, root: root, reported: bad}
-	v.geoPolicy(g)
-	if err := ps.err(); err != nil {
-		return nil, err
-	}
-	return g, nil
+	return parseKind(file, data, "geo", "kind, allow or deny, unknown, status, page", func(v *validator, g *GeoPolicy, abs string) {
+		g.File = abs
+		v.geoPolicy(g)
+	})
 }
 
 func (v *validator) geoPolicy(g *GeoPolicy) {

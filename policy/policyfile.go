@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -125,4 +126,35 @@ func quoteKind(k string) string {
 		k = k[:37] + "..."
 	}
 	return `"` + k + `"`
+}
+
+// readPolicy reads the policy file at path and parses it.
+func readPolicy[T any](path string, parse func(string, []byte) (*T, error)) (*T, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Errors{Problems: []Problem{{File: path, Msg: "cannot read the file: " + unwrapPath(err).Error()}}}
+	}
+	return parse(path, data)
+}
+
+// parseKind decodes a policy file of kind strictly into a new T and runs
+// check on it, with a validator whose relative paths resolve against
+// the file's directory; abs is the file's absolute path.
+func parseKind[T any](file string, data []byte, kind, keys string, check func(v *validator, p *T, abs string)) (*T, error) {
+	ps := &problems{file: file}
+	p := new(T)
+	root, bad, ok := parsePolicy(ps, data, kind, p, keys)
+	if !ok {
+		return nil, ps.err()
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		abs = file
+	}
+	v := &validator{ps: ps, root: root, reported: bad, dir: filepath.Dir(abs)}
+	check(v, p, abs)
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	return p, nil
 }

@@ -99,35 +99,16 @@ const (
 )
 
 // LoadWAFPolicy reads and validates a WAF policy file.
-func LoadWAFPolicy(path string) (*WAFPolicy, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &Errors{Problems: []Problem{{File: path, Msg: "cannot read the file: " + unwrapPath(err).Error()}}}
-	}
-	return ParseWAFPolicy(path, data)
-}
+func LoadWAFPolicy(path string) (*WAFPolicy, error) { return readPolicy(path, ParseWAFPolicy) }
 
 // ParseWAFPolicy validates data, the contents of the WAF policy file
 // named file. Problems in the IP set files it names are reported with
 // those files' names and lines.
 func ParseWAFPolicy(file string, data []byte) (*WAFPolicy, error) {
-	ps := &problems{file: file}
-	w := &WAFPolicy{}
-	root, bad, ok := parsePolicy(ps, data, "waf", w, "kind, mode, crs, rules, ip_sets, rate_limits, ...")
-	if !ok {
-		return nil, ps.err()
-	}
-	abs, err := filepath.Abs(file)
-	if err != nil {
-		abs = file
-	}
-	w.File = abs
-	v := &validator{ps: ps, root: root, reported: bad, dir: filepath.Dir(abs)}
-	v.wafPolicy(w)
-	if err := ps.err(); err != nil {
-		return nil, err
-	}
-	return w, nil
+	return parseKind(file, data, "waf", "kind, mode, crs, rules, ip_sets, rate_limits, ...", func(v *validator, w *WAFPolicy, abs string) {
+		w.File = abs
+		v.wafPolicy(w)
+	})
 }
 
 func (v *validator) wafPolicy(w *WAFPolicy) {

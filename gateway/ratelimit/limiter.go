@@ -74,10 +74,7 @@ func New(cfg Config) (*Limiter, error) {
 // Allow counts a request for key and reports whether it is within the
 // limit. A refused request is not counted.
 func (l *Limiter) Allow(key string) bool {
-	now := l.now().UnixNano()
-	win := now / l.window
-	s := &l.shards[maphash.String(l.seed, key)%numShards]
-	s.mu.Lock()
+	s, now, win := l.lock(key)
 	defer s.mu.Unlock()
 	e := s.entries[key]
 	if e == nil {
@@ -98,10 +95,7 @@ func (l *Limiter) Allow(key string) bool {
 
 // Count is the estimate of key's requests in the trailing window.
 func (l *Limiter) Count(key string) float64 {
-	now := l.now().UnixNano()
-	win := now / l.window
-	s := &l.shards[maphash.String(l.seed, key)%numShards]
-	s.mu.Lock()
+	s, now, win := l.lock(key)
 	defer s.mu.Unlock()
 	e := s.entries[key]
 	if e == nil {
@@ -118,6 +112,14 @@ func (l *Limiter) Count(key string) float64 {
 func (l *Limiter) estimate(e *entry, now, win int64) float64 {
 	elapsed := float64(now-win*l.window) / float64(l.window)
 	return float64(e.prev)*(1-elapsed) + float64(e.cur)
+}
+
+// lock locks key's shard and returns it with the time and its window.
+func (l *Limiter) lock(key string) (s *shard, now, win int64) {
+	now = l.now().UnixNano()
+	s = &l.shards[maphash.String(l.seed, key)%numShards]
+	s.mu.Lock()
+	return s, now, now / l.window
 }
 
 // Keys is the number of keys tracked.
