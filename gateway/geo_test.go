@@ -29,6 +29,8 @@ var geoTestNets = map[string]geodata.Location{
 	"192.0.2.0/24":    {Country: "FR"},
 	"198.51.100.0/24": {Country: "GB", Region: "ENG", City: "London"},
 	"2001:db8::/32":   {Country: "NL"},
+	// A city name no header can carry: left out, the request still goes.
+	"198.51.100.128/25": {Country: "GB", City: "Bad\r\nX-Injected: 1"},
 	// 127.0.0.3 and 203.0.113.0/24 have no country.
 }
 
@@ -144,6 +146,7 @@ func TestGeoPolicies(t *testing.T) {
 		{"trusted proxy: IPv4-mapped IPv6", "127.0.0.1", "/eu/a", http.Header{"X-Forwarded-For": {"::ffff:192.0.2.9"}}, 200, "country=FR"},
 		{"trusted proxy: IPv6 viewer", "127.0.0.1", "/deny/a", http.Header{"X-Forwarded-For": {"2001:db8::1"}}, 200, "country=NL"},
 		{"city data reaches the origin", "127.0.0.1", "/eu/a", http.Header{"X-Forwarded-For": {"198.51.100.1"}}, 200, "country=GB region=ENG city=London"},
+		{"a city value no header can carry is left out", "127.0.0.1", "/eu/a", http.Header{"X-Forwarded-For": {"198.51.100.200"}}, 200, "country=GB region= city= "},
 		{"untrusted X-Forwarded-For is ignored", "127.0.0.2", "/eu/a", http.Header{"X-Forwarded-For": {"192.0.2.7"}}, 403, "not available"},
 		{"spoofed country header replaced", "127.0.0.1", "/eu/a", http.Header{"Cloudfront-Viewer-Country": {"US"}}, 200, "country=DE region= city= spoof="},
 		{"spoofed headers stripped without a policy", "127.0.0.2", "/other", http.Header{"Cloudfront-Viewer-Country": {"DE"}, "Cloudfront-Viewer-City": {"Berlin"}, "Cloudfront-Is-Mobile-Viewer": {"true"}}, 200, "country= region= city= spoof="},

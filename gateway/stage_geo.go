@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 
+	"golang.org/x/net/http/httpguts"
+
 	"github.com/edgeward/edgeward/geodata"
 	"github.com/edgeward/edgeward/policy"
 )
@@ -84,10 +86,13 @@ func (s *geoStage) Check(x *Exchange) *Denial {
 	if loc.Country != "" {
 		h[hdrViewerCountry] = countryValue(loc.Country)
 	}
-	if loc.Region != "" {
+	// Region and city come from the database as they are: a value an
+	// HTTP header cannot carry is left out rather than break the origin
+	// request.
+	if loc.Region != "" && httpguts.ValidHeaderFieldValue(loc.Region) {
 		h[hdrViewerRegion] = []string{loc.Region}
 	}
-	if loc.City != "" {
+	if loc.City != "" && httpguts.ValidHeaderFieldValue(loc.City) {
 		h[hdrViewerCity] = []string{loc.City}
 	}
 	return nil
