@@ -45,7 +45,7 @@ const maxCached = 1 << 16
 
 // Open reads the database file at path into memory and validates it.
 func Open(path string) (*DB, error) {
-	data, err := readFile(path)
+	data, _, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -53,31 +53,32 @@ func Open(path string) (*DB, error) {
 }
 
 // readFile reads a whole file, refusing what is not a regular file or is
-// over maxFileSize.
-func readFile(path string) ([]byte, error) {
+// over maxFileSize. fi is the file as it was when opened, before the
+// read: if it changes during the read, the next Store check sees that.
+func readFile(path string) (data []byte, fi os.FileInfo, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
+	fi, err = f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
+		return nil, nil, fmt.Errorf("%s: not a regular file", path)
 	}
 	if fi.Size() > maxFileSize {
-		return nil, fmt.Errorf("%s: %d bytes; a GeoIP database over 1 GiB is refused", path, fi.Size())
+		return nil, nil, fmt.Errorf("%s: %d bytes; a GeoIP database over 1 GiB is refused", path, fi.Size())
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	data, err = io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if len(data) > maxFileSize {
-		return nil, fmt.Errorf("%s: over 1 GiB; refused", path)
+		return nil, nil, fmt.Errorf("%s: over 1 GiB; refused", path)
 	}
-	return data, nil
+	return data, fi, nil
 }
 
 // OpenBytes validates data, a whole MaxMind DB file, and returns it as a
@@ -112,18 +113,44 @@ func OpenBytes(name string, data []byte) (db *DB, err error) {
 		city:  !strings.Contains(md.DatabaseType, "Country"),
 		built: time.Unix(int64(md.BuildEpoch), 0).UTC(),
 	}
-	// A lookup through geoip2 itself: the records are in the layout
-	// it reads.
-	if _, err := geo.Country(netip.AddrFrom4([4]byte{8, 8, 8, 8})); err != nil {
-		return nil, fmt.Errorf("%s: records are not in the GeoIP2 layout: %w", name, err)
+	if err := db.sample(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return db, nil
+}
+
+// sampleSize is how many networks OpenBytes looks up as a check.
+const sampleSize = 16
+
+// sample looks up the first networks of the database both through
+// geoip2-golang (the records are in the layout it reads) and through
+// Lookup's own decoding, and refuses a database that maps no address.
+func (db *DB) sample() error {
+	n := 0
+	for res := range db.mmdb.Networks() {
+		if err := res.Err(); err != nil {
+			return fmt.Errorf("the file is damaged: %w", err)
+		}
+		if _, err := db.geo.Country(res.Prefix().Addr()); err != nil {
+			return fmt.Errorf("the record for %s is not in the GeoIP2 layout: %w", res.Prefix(), err)
+		}
+		if _, err := db.decode(res); err != nil {
+			return fmt.Errorf("the record for %s is not in the GeoIP2 layout: %w", res.Prefix(), err)
+		}
+		if n++; n == sampleSize {
+			return nil
+		}
+	}
+	if n == 0 {
+		return errors.New("the database maps no address to a location")
+	}
+	return nil
 }
 
 // countryType reports whether a database type has country records.
 func countryType(t string) bool {
 	return strings.Contains(t, "Country") || strings.Contains(t, "City") ||
-		strings.Contains(t, "Enterprise") || strings.Contains(t, "Location")
+		strings.Contains(t, "Enterprise")
 }
 
 // Lookup returns the location of ip. An IPv4-mapped IPv6 address is

@@ -1,11 +1,16 @@
 package geodata_test
 
 import (
+	"bytes"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/maxmind/mmdbwriter"
+	"github.com/maxmind/mmdbwriter/mmdbtype"
 
 	"github.com/edgeward/edgeward/geodata"
 	"github.com/edgeward/edgeward/geodata/geodatatest"
@@ -104,6 +109,33 @@ func TestCityDatabase(t *testing.T) {
 	}
 }
 
+// rawDB builds a database whose records are given as they are written,
+// for layouts geodatatest does not make.
+func rawDB(t *testing.T, dbType string, nets map[string]mmdbtype.DataType) []byte {
+	t.Helper()
+	w, err := mmdbwriter.New(mmdbwriter.Options{
+		DatabaseType: dbType, RecordSize: 24, IncludeReservedNetworks: true,
+		Description: map[string]string{"en": "test"}, BuildEpoch: geodatatest.BuildEpoch.Unix(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cidr, rec := range nets {
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Insert(n, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b bytes.Buffer
+	if _, err := w.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 // TestOpenRefuses: one bad file per check, each with its message.
 func TestOpenRefuses(t *testing.T) {
 	good, err := os.ReadFile(maxmindTestDB)
@@ -116,6 +148,17 @@ func TestOpenRefuses(t *testing.T) {
 	for i := 100; i < 400; i++ { // inside the search tree
 		flipped[i] ^= 0xff
 	}
+	// The data section starts after the search tree and 16 zero bytes.
+	md := openTestDB(t, maxmindTestDB).Metadata()
+	dataStart := int(md.NodeCount*md.RecordSize/4) + 16
+	badData := append([]byte(nil), good...)
+	for i := dataStart; i < dataStart+64; i++ {
+		badData[i] = 0xff
+	}
+	numericISO := rawDB(t, "GeoIP2-Country", map[string]mmdbtype.DataType{
+		"192.0.2.0/24": mmdbtype.Map{"country": mmdbtype.Map{"iso_code": mmdbtype.Uint32(276)}},
+	})
+	empty := rawDB(t, "GeoIP2-Country", nil)
 	for _, c := range []struct {
 		name string
 		data []byte
@@ -124,9 +167,14 @@ func TestOpenRefuses(t *testing.T) {
 		{"empty", nil, "not a MaxMind DB file (truncated or corrupt?)"},
 		{"text", []byte("not a database\n"), "not a MaxMind DB file (truncated or corrupt?)"},
 		{"truncated to half", good[:len(good)/2], "not a MaxMind DB file (truncated or corrupt?)"},
+		{"truncated by one byte", good[:len(good)-1], "not a MaxMind DB file (truncated or corrupt?)"},
+		{"metadata only", good[len(good)-200:], "not a MaxMind DB file (truncated or corrupt?)"},
 		{"tree damaged", flipped, "the file is damaged (truncated or corrupt)"},
+		{"data damaged", badData, "the file is damaged (truncated or corrupt)"},
 		{"ASN database", asn, `a "GeoLite2-ASN" database has no countries`},
 		{"ip-location-db layout", ipvall, "edgeward geodata convert"},
+		{"iso_code not a string", numericISO, "the record for 192.0.2.0/24 is not in the GeoIP2 layout"},
+		{"no networks", empty, "the database maps no address to a location"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			db, err := geodata.OpenBytes("x.mmdb", c.data)
@@ -148,6 +196,19 @@ func TestOpenFileChecks(t *testing.T) {
 	if _, err := geodata.Open(dir); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("directory: %v", err)
 	}
+	// A sparse file just over the bound: refused before it is read.
+	huge := filepath.Join(dir, "huge.mmdb")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(1<<30 + 1); err != nil {
+		t.Skipf("cannot make a sparse file: %v", err)
+	}
+	f.Close()
+	if _, err := geodata.Open(huge); err == nil || err.Error() != huge+": 1073741825 bytes; a GeoIP database over 1 GiB is refused" {
+		t.Errorf("file over 1 GiB: %v", err)
+	}
 }
 
 // FuzzOpenBytes: no input makes the reader panic or yield a database
@@ -157,17 +218,25 @@ func FuzzOpenBytes(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(good)
-	f.Add(good[:len(good)-10])
-	f.Add(good[len(good)/3:])
+	small := geodatatest.Build(f, "GeoIP2-Country", map[string]geodata.Location{"192.0.2.0/24": {Country: "DE"}, "2001:db8::/32": {Country: "FR"}})
+	city := geodatatest.Build(f, "GeoIP2-City", map[string]geodata.Location{"198.51.100.0/24": {Country: "GB", Region: "ENG", City: "London"}})
+	for _, db := range [][]byte{good, small, city} {
+		f.Add(db)
+		f.Add(db[:len(db)-10])
+		f.Add(db[:len(db)/2])
+		f.Add(db[len(db)/3:])
+	}
 	f.Add([]byte("\xab\xcd\xefMaxMind.com"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		db, err := geodata.OpenBytes("fuzz", data)
 		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz: ") {
+				t.Fatalf("error %q does not name the file", err)
+			}
 			return
 		}
-		for _, ip := range []string{"81.2.69.142", "2a02:cf40::1", "8.8.8.8", "::"} {
-			_, _ = db.Lookup(netip.MustParseAddr(ip)) // errors are fine, panics are not
+		for _, ip := range []string{"81.2.69.142", "2a02:cf40::1", "8.8.8.8", "::", "192.0.2.1", "2001:db8::1", "198.51.100.1"} {
+			_, _ = db.Lookup(netip.MustParseAddr(ip)) // errors are fine (the caller denies), panics are not
 		}
 	})
 }
@@ -181,6 +250,7 @@ func BenchmarkLookup(b *testing.B) {
 		{"IPv4", "81.2.69.142"},
 		{"IPv6", "2a02:cf40::1"},
 		{"IPv4-unknown", "10.1.2.3"},
+		{"IPv6-unknown", "2001:db8::1"},
 		{"IPv4-mapped", "::ffff:193.0.6.139"},
 	} {
 		ip := netip.MustParseAddr(c.ip)
@@ -207,7 +277,10 @@ func BenchmarkLookup(b *testing.B) {
 	})
 }
 
-func BenchmarkOpenEmbeddedSizedFile(b *testing.B) {
+// BenchmarkOpenEmbedded: what loading the bundled database costs (what
+// Embedded does once, and a Store does per reload of a file that size):
+// parse, Verify, sample lookups.
+func BenchmarkOpenEmbedded(b *testing.B) {
 	data, err := os.ReadFile("dbip-country-lite.mmdb")
 	if err != nil {
 		b.Fatal(err)

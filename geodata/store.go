@@ -21,9 +21,10 @@ type Store struct {
 	opts StoreOptions
 	cur  atomic.Pointer[DB]
 
-	mu   sync.Mutex // serialises Check
-	seen fileVersion
-	bad  fileVersion // the last version refused, logged once
+	mu     sync.Mutex  // serialises Check
+	seen   fileVersion // the version loaded, zero while the file is missing
+	bad    fileVersion // the last version refused, logged once
+	badErr error       // why bad was refused; returned while it is the file
 }
 
 // StoreOptions are a Store's logger, clock and hooks.
@@ -67,11 +68,7 @@ func NewStore(path string, opts StoreOptions) (*Store, error) {
 		s.install(db)
 		return s, nil
 	}
-	v, err := stat(path)
-	if err != nil {
-		return nil, err
-	}
-	db, err := Open(path)
+	db, v, err := s.load()
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +83,22 @@ func stat(path string) (fileVersion, error) {
 	if err != nil {
 		return fileVersion{}, err
 	}
-	return fileVersion{info: fi, size: fi.Size(), mtime: fi.ModTime()}, nil
+	return version(fi), nil
+}
+
+func version(fi os.FileInfo) fileVersion {
+	return fileVersion{info: fi, size: fi.Size(), mtime: fi.ModTime()}
+}
+
+// load reads and validates the file, returning the version read (as it
+// was when opened).
+func (s *Store) load() (*DB, fileVersion, error) {
+	data, fi, err := readFile(s.path)
+	if err != nil {
+		return nil, fileVersion{}, err
+	}
+	db, err := OpenBytes(s.path, data)
+	return db, version(fi), err
 }
 
 // install makes db current and reports it.
@@ -108,9 +120,13 @@ func (s *Store) DB() *DB { return s.cur.Load() }
 // Path is the file the store reads, "" for the bundled database.
 func (s *Store) Path() string { return s.path }
 
-// Check loads the file again if it changed since it was last read. A
-// version that fails to load or validate keeps the current database; it
-// is logged once and returned as the error. changed reports a swap.
+// Check loads the file again if it changed since it was last read: a
+// different size or modification time, or another file (inode and
+// device) renamed over it. A version that fails to load or validate, and
+// a missing file, keep the current database; each is logged and passed
+// to OnError once, and its error is returned by this and every later
+// Check until the file changes again. changed reports a swap. Check is
+// a no-op for the bundled database.
 func (s *Store) Check() (changed bool, err error) {
 	if s.path == "" {
 		return false, nil
@@ -119,25 +135,35 @@ func (s *Store) Check() (changed bool, err error) {
 	defer s.mu.Unlock()
 	v, err := stat(s.path)
 	if err != nil {
-		if s.seen.info != nil { // once per disappearance: seen is cleared below
+		err = fmt.Errorf("GeoIP database %s: %w", s.path, err)
+		if s.seen.info != nil || s.bad.info != nil { // once per disappearance: both are cleared below
 			s.opts.Logger.Warn("GeoIP database file cannot be read; keeping the loaded data", "database", s.path, "error", err.Error())
+			if s.opts.OnError != nil {
+				s.opts.OnError(err)
+			}
 		}
-		s.seen = fileVersion{}
-		return false, fmt.Errorf("GeoIP database %s: %w", s.path, err)
+		s.seen, s.bad, s.badErr = fileVersion{}, fileVersion{}, nil
+		return false, err
 	}
-	if v.same(s.seen) || v.same(s.bad) {
+	if v.same(s.seen) {
 		return false, nil
 	}
-	db, err := Open(s.path)
+	if v.same(s.bad) {
+		return false, s.badErr
+	}
+	db, got, err := s.load()
 	if err != nil {
-		s.bad = v
+		if got.info == nil { // not even opened (gone again, or unreadable): stat's version stands for it
+			got = v
+		}
+		s.bad, s.badErr = got, err
 		s.opts.Logger.Error("GeoIP database changed but cannot be used; keeping the loaded data", "database", s.path, "error", err.Error())
 		if s.opts.OnError != nil {
 			s.opts.OnError(err)
 		}
 		return false, err
 	}
-	s.seen, s.bad = v, fileVersion{}
+	s.seen, s.bad, s.badErr = got, fileVersion{}, nil
 	s.install(db)
 	s.opts.Logger.Info("GeoIP database reloaded", "database", s.path, "type", db.Type(), "built", db.BuildTime().Format(time.DateOnly))
 	return true, nil

@@ -125,12 +125,17 @@ func TestStoreReplacements(t *testing.T) {
 	full := countryDB(t, "GB")
 	e.write(t, full[:len(full)*2/3]) // truncated in place
 	check(t, s, false, true)
-	check(t, s, false, false) // the same bad version: not retried, not logged again
+	check(t, s, false, true) // the same bad version: still an error, not retried, not logged again
 	if got := country(t, s.DB()); got != "NL" {
 		t.Fatalf("after a truncated file: %s, want NL kept", got)
 	}
 	if n := strings.Count(e.logs.String(), "cannot be used; keeping the loaded data"); n != 1 {
 		t.Errorf("the bad version was logged %d times, want once:\n%s", n, e.logs.String())
+	}
+	e.write(t, full[:len(full)-1]) // another bad version: logged again
+	check(t, s, false, true)
+	if n := strings.Count(e.logs.String(), "cannot be used; keeping the loaded data"); n != 2 {
+		t.Errorf("two bad versions were logged %d times, want twice:\n%s", n, e.logs.String())
 	}
 	e.write(t, full) // the write completes
 	check(t, s, true, false)
@@ -142,8 +147,12 @@ func TestStoreReplacements(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(t, s, false, true)
+	check(t, s, false, true) // still gone: logged and counted once
 	if got := country(t, s.DB()); got != "GB" {
 		t.Fatalf("after deleting the file: %s, want GB kept", got)
+	}
+	if n := strings.Count(e.logs.String(), "cannot be read; keeping the loaded data"); n != 1 {
+		t.Errorf("the missing file was logged %d times, want once:\n%s", n, e.logs.String())
 	}
 	e.write(t, countryDB(t, "SE")) // back again
 	check(t, s, true, false)
@@ -154,8 +163,8 @@ func TestStoreReplacements(t *testing.T) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if strings.Join(e.loads, ",") != "DE,FR,NL,GB,SE" || e.errors != 1 {
-		t.Errorf("OnLoad saw %v and OnError %d times; want DE,FR,NL,GB,SE and 1", e.loads, e.errors)
+	if strings.Join(e.loads, ",") != "DE,FR,NL,GB,SE" || e.errors != 3 {
+		t.Errorf("OnLoad saw %v and OnError %d times; want DE,FR,NL,GB,SE and 3 (two truncated versions, the missing file)", e.loads, e.errors)
 	}
 }
 

@@ -10,6 +10,9 @@ import (
 
 	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
+
+	"github.com/edgeward/edgeward/geodata"
+	"github.com/edgeward/edgeward/geodata/geodatatest"
 )
 
 func TestGeodataLookup(t *testing.T) {
@@ -29,6 +32,24 @@ func TestGeodataLookup(t *testing.T) {
 	_, errOut, code = runCLI(t, "geodata", "lookup", "not-an-ip")
 	if code != 1 || !strings.Contains(errOut, "not-an-ip: not an IP address") {
 		t.Errorf("bad address: exit %d, %q", code, errOut)
+	}
+}
+
+// TestGeodataLookupCity: a city database's region and city are printed.
+func TestGeodataLookupCity(t *testing.T) {
+	db := geodatatest.WriteFile(t, t.TempDir(), "GeoIP2-City", map[string]geodata.Location{
+		"198.51.100.0/24": {Country: "GB", Region: "ENG", City: "London"},
+		"192.0.2.0/24":    {Country: "DE"},
+	})
+	out, errOut, code := runCLI(t, "geodata", "lookup", "--db", db, "198.51.100.7", "192.0.2.1", "203.0.113.1")
+	if code != 0 || out != "198.51.100.7\tGB\tregion ENG\tcity London\n192.0.2.1\tDE\n203.0.113.1\tunknown\n" {
+		t.Errorf("exit %d, %q %q", code, out, errOut)
+	}
+	out, _, code = runCLI(t, "geodata", "info", db)
+	for _, want := range []string{"type:        GeoIP2-City\n", "city data:   true\n", "ip version:  6\n", "languages:   en\n", "built:       2026-11-01T00:00:00Z"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("info: exit %d, output lacks %q:\n%s", code, want, out)
+		}
 	}
 }
 

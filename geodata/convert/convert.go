@@ -9,6 +9,11 @@
 // Networks mmdbwriter refuses as IETF special-purpose space (2001::/23,
 // ...) or as aliases of IPv4 space in the IPv6 tree (Teredo, 6to4) are
 // left out and counted.
+//
+// The source is an operator's download, read by a command-line tool, not
+// a gateway input: a damaged tree or record is refused with the reason
+// (FuzzConvert), and the result is opened and checked by the caller
+// (`edgeward geodata convert` does, with geodata.OpenBytes).
 package convert
 
 import (
@@ -57,14 +62,25 @@ func Convert(src []byte, w io.Writer) (Stats, error) {
 	}
 	records := map[string]mmdbtype.Map{} // one record value per country
 	written := map[string]bool{}
+	// maxminddb's Verify would check the whole source first, but it also
+	// refuses the empty description ip-location-db files have. A tree
+	// has at most NodeCount+1 networks; more means a damaged tree whose
+	// nodes are shared, which would otherwise be walked without end.
+	seen := uint(0)
 	for res := range r.Networks() {
+		if seen++; seen > md.NodeCount+1 {
+			return st, fmt.Errorf("source: damaged search tree (more networks than its %d nodes allow)", md.NodeCount)
+		}
+		if err := res.Err(); err != nil {
+			return st, fmt.Errorf("source: damaged (truncated or corrupt): %w", err)
+		}
 		var rec struct {
 			CountryCode string `maxminddb:"country_code"`
 		}
 		if err := res.Decode(&rec); err != nil {
 			return st, fmt.Errorf("source record for %s: %w", res.Prefix(), err)
 		}
-		if len(rec.CountryCode) != 2 {
+		if !isCode(rec.CountryCode) {
 			return st, fmt.Errorf("source record for %s: country_code %q is not a two-letter code (is this an ip-location-db country database?)", res.Prefix(), rec.CountryCode)
 		}
 		m, ok := records[rec.CountryCode]
@@ -96,4 +112,10 @@ func Convert(src []byte, w io.Writer) (Stats, error) {
 		return st, err
 	}
 	return st, nil
+}
+
+// isCode reports whether s is an ISO 3166-1 alpha-2 code as ip-location-db
+// writes them: two upper-case ASCII letters.
+func isCode(s string) bool {
+	return len(s) == 2 && 'A' <= s[0] && s[0] <= 'Z' && 'A' <= s[1] && s[1] <= 'Z'
 }

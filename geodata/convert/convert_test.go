@@ -15,7 +15,7 @@ import (
 
 // source builds a database in ip-location-db's layout. Reserved and
 // aliased networks need IncludeReservedNetworks in the source.
-func source(t *testing.T, nets map[string]string) []byte {
+func source(t testing.TB, nets map[string]string) []byte {
 	t.Helper()
 	w, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "country ipvAll", RecordSize: 24, BuildEpoch: 1780345978, IncludeReservedNetworks: true, DisableIPv4Aliasing: true})
 	if err != nil {
@@ -72,11 +72,45 @@ func TestConvertRefuses(t *testing.T) {
 		want string
 	}{
 		{"not a database", []byte("nope"), "source: "},
+		{"damaged", damaged(t), "source: damaged (truncated or corrupt): the MaxMind DB file's search tree is corrupt"},
 		{"not country codes", source(t, map[string]string{"81.2.69.0/24": "GBR"}), `country_code "GBR" is not a two-letter code`},
+		{"lower case", source(t, map[string]string{"81.2.69.0/24": "gb"}), `country_code "gb" is not a two-letter code`},
 		{"empty", source(t, map[string]string{}), "source: no networks"},
 	} {
 		if _, err := Convert(c.src, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", c.name, err, c.want)
 		}
 	}
+}
+
+// damaged is a source whose search tree is overwritten.
+func damaged(t *testing.T) []byte {
+	src := source(t, map[string]string{"81.2.69.0/24": "GB", "2a02:cf40::/32": "NO"})
+	for i := 0; i < 60; i++ {
+		src[i] = 0xff
+	}
+	return src
+}
+
+// FuzzConvert: a damaged source is refused, never walked into a panic or
+// an endless loop, and what converts opens as a database.
+func FuzzConvert(f *testing.F) {
+	for _, nets := range []map[string]string{
+		{"81.2.69.0/24": "GB", "2a02:cf40::/32": "NO", "10.0.0.0/8": "US"},
+		{"192.0.2.0/24": "DE"},
+	} {
+		src := source(f, nets)
+		f.Add(src)
+		f.Add(src[:len(src)/2])
+		f.Add(src[len(src)/3:])
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		var out bytes.Buffer
+		if _, err := Convert(src, &out); err != nil {
+			return
+		}
+		if _, err := geodata.OpenBytes("converted", out.Bytes()); err != nil {
+			t.Fatalf("a converted database does not open: %v", err)
+		}
+	})
 }
