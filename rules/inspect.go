@@ -2,112 +2,104 @@ package rules
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/netip"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/corazawaf/coraza/v3/types"
 )
 
-// Request is what the WAF inspects of one viewer request.
-type Request struct {
-	Method string
-	// URI is the canonical path, percent-encoded, with the query:
-	// REQUEST_FILENAME (and so exclusions) match the path the gateway
-	// routes on.
-	URI    string
-	Proto  string // "HTTP/1.1"
-	Host   string
-	Header http.Header
-	Client netip.AddrPort
-	Server netip.AddrPort
-	// Body is the request body (nil or http.NoBody for none), with its
-	// declared length (-1 unknown).
-	Body          io.Reader
-	ContentLength int64
-}
-
-// Verdict is what the WAF decided about a request.
+// Verdict is what the WAF decided about a request. A Verdict that holds
+// a transaction must be closed (Close) once the response is sent.
 type Verdict struct {
 	Allowed bool
 	// Status, Reason and Detail, when refused: Reason is short and safe
-	// for the viewer, Detail for the log.
+	// for the viewer, Detail is for the log.
 	Status int
 	Reason string
 	Detail string
-	// RuleIDs are the rules that matched (the one that interrupted
-	// first), for the access log.
+	// Rule is the rule that refused the request (0: none, or a refusal
+	// that is not a rule's, such as the body limit).
+	Rule int
+	// RuleIDs are the rules that matched and log, in the order they
+	// matched, for the access log.
 	RuleIDs []int
 	// Body, when allowed, is the whole request body for the origin: what
 	// was read for inspection, then the rest.
 	Body io.Reader
 
-	tx types.Transaction
-}
-
-// Close ends the transaction: the logging phase, then release. Call it
-// once the response has been sent (or at once for a refusal).
-func (v *Verdict) Close() {
-	if v.tx == nil {
-		return
-	}
-	v.tx.ProcessLogging()
-	_ = v.tx.Close()
-	v.tx = nil
+	e        *Engine
+	tx       types.Transaction
+	req      auditRequest
+	recheck  string           // the recheck cache key, or ""
+	refused  bool             // by the request or the response phases
+	response *ResponseVerdict // the response phases' refusal
 }
 
 // Inspect runs the request phases (headers, then body) on r. It never
-// returns nil; any error inside the engine is a refusal (fail closed).
-func (e *Engine) Inspect(r *Request) *Verdict {
+// returns nil, and any failure inside the engine is a refusal (fail
+// closed), a panic included.
+func (e *Engine) Inspect(r *Request) (v *Verdict) {
 	if e.spec.Mode == Off {
 		return &Verdict{Allowed: true, Body: r.Body}
 	}
-	tx := e.waf.NewTransaction()
-	v := &Verdict{tx: tx}
-	tx.ProcessConnection(r.Client.Addr().String(), int(r.Client.Port()), r.Server.Addr().String(), int(r.Server.Port()))
+	var key string
+	if e.recheck != nil {
+		if key = recheckKey(r); key != "" && e.recheck.allowed(key) {
+			return &Verdict{Allowed: true, Body: r.Body}
+		}
+	}
+	tx := e.newTransaction(r.ID)
+	v = &Verdict{e: e, tx: tx, recheck: key}
+	if e.auditLog != nil {
+		v.req = auditRequest{ID: tx.ID(), Client: addrString(r.Client.Addr()), Method: r.Method, URI: r.URI, Host: r.Host}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			// The transaction's state is unknown: it is dropped, not
+			// returned to Coraza's pool.
+			v.tx = nil
+			e.release()
+			v = &Verdict{Status: http.StatusForbidden, Reason: reasonFailed, Detail: fmt.Sprintf("panic in the WAF: %v", p)}
+		}
+	}()
+	applyExclusions(e.exclusions, tx, r.path())
+	tx.ProcessConnection(addrString(r.Client.Addr()), int(r.Client.Port()), addrString(r.Server.Addr()), int(r.Server.Port()))
 	tx.ProcessURI(r.URI, r.Method, r.Proto)
-	tx.AddRequestHeader("Host", r.Host)
-	tx.SetServerName(hostOnly(r.Host))
+	// net/http moves Host out of the header map. HTTP/1.1 requires the
+	// header (net/http refuses a request without one), so an empty Host
+	// there was sent empty (CRS 920290), not left out (920280).
+	if r.Host != "" || r.Proto == "HTTP/1.1" {
+		tx.AddRequestHeader("Host", r.Host)
+		tx.SetServerName(hostOnly(r.Host))
+	}
 	for k, vs := range r.Header {
 		for _, val := range vs {
 			tx.AddRequestHeader(k, val)
 		}
 	}
-	if it := tx.ProcessRequestHeaders(); it != nil {
-		return e.refuse(v, it)
+	for _, te := range r.TransferEncoding {
+		tx.AddRequestHeader("Transfer-Encoding", te)
 	}
-	var body []byte
-	if r.Body != nil && r.Body != http.NoBody {
-		limit := e.spec.RequestBodyLimit
-		if r.ContentLength > limit && e.spec.BodyLimitAction == RejectOverLimit {
-			return e.tooLarge(v, fmt.Sprintf("Content-Length %d is over the inspection limit of %d bytes", r.ContentLength, limit))
-		}
-		var err error
-		body, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
-		if err != nil {
-			return e.failed(v, "reading the request body: "+err.Error())
-		}
-		inspect := body
-		if int64(len(body)) > limit {
-			if e.spec.BodyLimitAction == RejectOverLimit {
-				return e.tooLarge(v, fmt.Sprintf("the body is over the inspection limit of %d bytes", limit))
-			}
-			inspect = body[:limit]
-		}
-		if it, _, err := tx.WriteRequestBody(inspect); err != nil {
-			return e.failed(v, "inspecting the request body: "+err.Error())
-		} else if it != nil {
-			return e.refuse(v, it)
-		}
+	if it := tx.ProcessRequestHeaders(); it != nil {
+		return v.refuse(it)
+	}
+	body, err := e.requestBody(v, tx, r)
+	if err != nil {
+		return v
 	}
 	it, err := tx.ProcessRequestBody()
-	if err != nil {
-		return e.failed(v, "inspecting the request body: "+err.Error())
-	}
-	if it != nil {
-		return e.refuse(v, it)
+	switch {
+	case err != nil:
+		return v.fail("inspecting the request body: " + err.Error())
+	case it != nil:
+		return v.refuse(it)
+	case tx.IsInterrupted(): // defensive: an interruption no call returned
+		return v.refuse(tx.Interruption())
 	}
 	v.Allowed = true
 	v.RuleIDs = matchedIDs(tx)
@@ -120,55 +112,167 @@ func (e *Engine) Inspect(r *Request) *Verdict {
 	return v
 }
 
-// refuse is the verdict for an interruption.
-func (e *Engine) refuse(v *Verdict, it *types.Interruption) *Verdict {
-	v.Status = it.Status
-	if v.Status < 400 { // a deny without a status, or a redirect/allow action: refuse plainly
-		v.Status = http.StatusForbidden
+// errDecided says requestBody has set the verdict.
+var errDecided = errors.New("decided")
+
+// requestBody reads at most the limit of r's body and hands it to the
+// transaction. It returns what it read (to be replayed to the origin),
+// or errDecided with the verdict set (refused, or a read failure).
+func (e *Engine) requestBody(v *Verdict, tx types.Transaction, r *Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
 	}
+	limit := e.spec.RequestBodyLimit
+	reject := e.spec.BodyLimitAction == RejectOverLimit && !e.spec.detectOnly()
+	if r.ContentLength > limit && reject {
+		v.tooLarge(fmt.Sprintf("Content-Length %d is over the inspection limit of %d bytes", r.ContentLength, limit))
+		return nil, errDecided
+	}
+	body, err := readAtMost(r.Body, limit+1, r.ContentLength)
+	if err != nil {
+		v.fail("reading the request body: " + err.Error())
+		return nil, errDecided
+	}
+	inspect := body
+	if int64(len(body)) > limit {
+		if reject {
+			v.tooLarge(fmt.Sprintf("the body is over the inspection limit of %d bytes", limit))
+			return nil, errDecided
+		}
+		inspect = body[:limit]
+	}
+	if len(inspect) > 0 {
+		it, _, err := tx.WriteRequestBody(inspect)
+		switch {
+		case err != nil:
+			v.fail("inspecting the request body: " + err.Error())
+			return nil, errDecided
+		case it != nil:
+			v.refuse(it)
+			return nil, errDecided
+		}
+	}
+	return body, nil
+}
+
+// readAtMost reads up to n bytes of r, sizing its buffer from the
+// declared length when there is one.
+func readAtMost(r io.Reader, n, declared int64) ([]byte, error) {
+	size := int64(512)
+	if declared >= 0 {
+		size = declared + 1 // room to see EOF without growing
+	}
+	buf := make([]byte, 0, min(size, n))
+	for int64(len(buf)) < n {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, int(min(int64(cap(buf)), n-int64(len(buf)))))
+		}
+		m, err := r.Read(buf[len(buf):min(int64(cap(buf)), n)])
+		buf = buf[:len(buf)+m]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
+const (
+	reasonBlocked  = "request blocked by the WAF"
+	reasonFailed   = "request could not be inspected"
+	reasonTooLarge = "request body too large to inspect"
+)
+
+// refuse sets the verdict for an interruption.
+func (v *Verdict) refuse(it *types.Interruption) *Verdict {
+	v.Allowed, v.refused = false, true
+	v.Status, v.Reason, v.Rule = interruptionStatus(it), reasonBlocked, it.RuleID
 	v.RuleIDs = matchedIDs(v.tx)
-	v.Reason = "request blocked by the WAF"
-	v.Detail = "rule " + strconv.Itoa(it.RuleID) + " " + it.Action
-	if it.Data != "" {
-		v.Detail += ": " + it.Data
+	v.Detail = interruptionDetail(v.tx, it)
+	return v
+}
+
+// interruptionStatus is the status a refusal answers: the rule's own 4xx
+// or 5xx (Coraza's request-body parsing rules say 400), else 403. A
+// redirect or a drop is refused plainly: the gateway answers, not Coraza.
+func interruptionStatus(it *types.Interruption) int {
+	if it.Action == "deny" && it.Status >= 400 && it.Status < 600 {
+		return it.Status
 	}
+	return http.StatusForbidden
+}
+
+func interruptionDetail(tx types.Transaction, it *types.Interruption) string {
+	d := "rule " + strconv.Itoa(it.RuleID) + " " + it.Action
+	for _, mr := range tx.MatchedRules() {
+		if mr.Rule().ID() == it.RuleID && mr.Message() != "" {
+			d += ": " + mr.Message()
+			if mr.Data() != "" {
+				d += " (" + mr.Data() + ")"
+			}
+			return d
+		}
+	}
+	if it.Data != "" {
+		d += ": " + it.Data
+	}
+	return d
+}
+
+func (v *Verdict) tooLarge(detail string) *Verdict {
+	v.Allowed, v.refused = false, true
+	v.Status, v.Reason, v.Detail = http.StatusRequestEntityTooLarge, reasonTooLarge, detail
 	return v
 }
 
-func (e *Engine) tooLarge(v *Verdict, detail string) *Verdict {
-	v.Status, v.Reason, v.Detail = http.StatusRequestEntityTooLarge, "request body too large to inspect", detail
+// fail refuses a request whose inspection failed.
+func (v *Verdict) fail(detail string) *Verdict {
+	v.Allowed, v.refused = false, true
+	v.Status, v.Reason, v.Detail = http.StatusForbidden, reasonFailed, detail
 	return v
 }
 
-// failed refuses a request whose inspection failed.
-func (e *Engine) failed(v *Verdict, detail string) *Verdict {
-	v.Status, v.Reason, v.Detail = http.StatusForbidden, "request could not be inspected", detail
-	return v
+// Close ends the transaction: the logging phase (phase 5), the audit log
+// record of a refused request, then release. Call it once the response
+// has been sent, or at once for a refusal; more calls do nothing.
+func (v *Verdict) Close() {
+	if v.tx == nil {
+		return
+	}
+	tx := v.tx
+	v.tx = nil
+	defer func() {
+		if p := recover(); p != nil {
+			// A transaction that panics is not returned to Coraza's
+			// pool; the engine is released all the same.
+			v.e.release()
+		}
+	}()
+	tx.ProcessLogging()
+	if v.refused && v.e.auditLog != nil {
+		v.e.writeAudit(v, tx, time.Now())
+	}
+	if v.recheck != "" && !v.refused && v.Allowed && !tx.IsInterrupted() && len(matchedIDs(tx)) == 0 {
+		v.e.recheck.remember(v.recheck)
+	}
+	_ = tx.Close()
+	v.e.release()
 }
+
+// logs reports whether a matched rule logs (Coraza's rules that say
+// nolog, such as the CRS's setup rules, do not).
+type logs interface{ Log() bool }
 
 // matchedIDs are the ids of the rules that matched and log, in order.
 func matchedIDs(tx types.Transaction) []int {
 	var ids []int
 	for _, mr := range tx.MatchedRules() {
-		if mr.Message() == "" {
+		if l, ok := mr.(logs); ok && !l.Log() || !ok && mr.Message() == "" {
 			continue
 		}
 		ids = append(ids, mr.Rule().ID())
 	}
 	return ids
-}
-
-func hostOnly(h string) string {
-	if ap, err := netip.ParseAddrPort(h); err == nil {
-		return ap.Addr().String()
-	}
-	for i := len(h) - 1; i >= 0; i-- {
-		if h[i] == ':' {
-			return h[:i]
-		}
-		if h[i] < '0' || h[i] > '9' {
-			break
-		}
-	}
-	return h
 }
