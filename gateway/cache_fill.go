@@ -87,6 +87,9 @@ func (h *handler) fetch(w http.ResponseWriter, rt *runtime, x *Exchange, stale c
 		return
 	}
 	defer resp.Body.Close()
+	if !h.inspectResponse(w, rt, x, resp) {
+		return
+	}
 
 	if stale != nil && resp.StatusCode == http.StatusNotModified {
 		h.refreshed(w, rt, x, stale, resp)

@@ -26,7 +26,12 @@ func Compile(cfg *policy.Config) error {
 	add(err)
 	geo, gerr := openGeo(cfg)
 	add(gerr)
-	if err != nil || gerr != nil {
+	// Every WAF policy is compiled through Coraza with the CRS: a rule
+	// file that does not compile is reported at its file:line.
+	waf, werr := buildWAF(cfg, nil, wafOptions{})
+	add(werr)
+	defer waf.closeExcept(nil)
+	if err != nil || gerr != nil || werr != nil {
 		return &errs
 	}
 	for di := range cfg.Distributions {
@@ -36,7 +41,7 @@ func Compile(cfg *policy.Config) error {
 			if bi >= 0 {
 				bc = &dc.Behaviors[bi]
 			}
-			spec := &behaviorSpec{global: cfg, dist: dc, cfg: bc, keyGroups: groups, path: behaviorPath(di, bi)}
+			spec := &behaviorSpec{global: cfg, dist: dc, cfg: bc, keyGroups: groups, path: behaviorPath(di, bi), waf: waf}
 			if geo != nil {
 				spec.geo = geo
 			}

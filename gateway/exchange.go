@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/netip"
 	"time"
+
+	"github.com/edgeward/edgeward/rules"
 )
 
 // Exchange is one request's state as it moves through the gateway. Stages
@@ -52,10 +54,15 @@ type Exchange struct {
 	originID       string
 	failover       bool // an origin group's fallback member answered
 	denial         *Denial
-	contentType    string
-	contentLength  int64
-	rangeStart     int64
-	rangeEnd       int64
+	// waf is the WAF's verdict on the request, whose transaction ends
+	// when the request is finished; wafRules are the ids of the rules
+	// that matched, for the access log.
+	waf           *rules.Verdict
+	wafRules      []int
+	contentType   string
+	contentLength int64
+	rangeStart    int64
+	rangeEnd      int64
 }
 
 func newExchange(r *http.Request, id string, now time.Time) *Exchange {

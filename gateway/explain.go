@@ -69,6 +69,12 @@ func Explain(cfg *policy.Config, c RequestCheck) (*Verdict, error) {
 	if geo != nil {
 		spec.geo = geo
 	}
+	waf, err := buildWAF(cfg, nil, wafOptions{now: spec.now})
+	if err != nil {
+		return nil, err
+	}
+	defer waf.closeExcept(nil)
+	spec.waf = waf
 	stages, err := buildStages(spec)
 	if err != nil {
 		return nil, err
@@ -89,6 +95,9 @@ func Explain(cfg *policy.Config, c RequestCheck) (*Verdict, error) {
 			v.Admitted = false
 		}
 		v.Stages = append(v.Stages, sv)
+	}
+	if er.x.waf != nil {
+		er.x.waf.Close()
 	}
 	return v, nil
 }

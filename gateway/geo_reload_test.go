@@ -266,15 +266,3 @@ func scrape(t *testing.T, s *Server) string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
-
-// TestWAFPolicyRefusedUntilWired: a config naming a WAF policy is refused
-// (fail closed) rather than served unprotected.
-func TestWAFPolicyRefusedUntilWired(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "waf.yaml"), []byte("kind: waf\n"), 0o644)
-	path := writeConfig(t, dir, oneOriginConfig("http://127.0.0.1:9", "", "", ", waf_policy: waf.yaml"))
-	_, err := New(path, Options{Logger: discardLogger()})
-	if err == nil || !strings.Contains(err.Error(), "edgeward.yaml:") || !strings.Contains(err.Error(), "waf_policy: the WAF stage is not available") {
-		t.Fatalf("New: %v", err)
-	}
-}

@@ -92,8 +92,12 @@ func (h *handler) deny(w http.ResponseWriter, rt *runtime, x *Exchange, d *Denia
 		x.detailedResult = x.result
 	}
 	h.metrics.denials.WithLabelValues(h.distMetrics(x).name, d.stage, d.Reason).Inc()
-	h.log.Info("request denied", "request_id", x.ID, "stage", d.stage, "status", d.Status,
-		"reason", d.Reason, "detail", d.Detail, "client", x.Viewer.String(), "method", x.Req.Method, "path", x.Req.URL.Path)
+	attrs := []any{"request_id", x.ID, "stage", d.stage, "status", d.Status,
+		"reason", d.Reason, "detail", d.Detail, "client", x.Viewer.String(), "method", x.Req.Method, "path", x.Req.URL.Path}
+	if len(x.wafRules) > 0 {
+		attrs = append(attrs, "waf_rules", joinIDs(x.wafRules))
+	}
+	h.log.Info("request denied", attrs...)
 	for k, v := range d.Header {
 		w.Header()[k] = v
 	}
@@ -111,6 +115,9 @@ func (h *handler) deny(w http.ResponseWriter, rt *runtime, x *Exchange, d *Denia
 
 // finish writes the access log line and the metrics of a request.
 func (h *handler) finish(rt *runtime, x *Exchange) {
+	if x.waf != nil {
+		x.waf.Close() // the logging phase and the audit record
+	}
 	if err := x.Req.Context().Err(); err != nil && x.status == 0 {
 		x.result, x.detailedResult = "Error", "ClientCommunicationError"
 	}

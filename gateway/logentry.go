@@ -61,6 +61,9 @@ func (x *Exchange) logEntry(node string, now time.Time) *accesslog.Entry {
 		e.DeniedBy = x.denial.stage
 		e.Reason = x.denial.Reason
 	}
+	if len(x.wafRules) > 0 {
+		e.WAFRules = joinIDs(x.wafRules)
+	}
 	if x.status == 0 {
 		e.ResponseResultType = "Error"
 	}

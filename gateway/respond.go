@@ -41,6 +41,9 @@ func (h *handler) serveOrigin(w http.ResponseWriter, rt *runtime, x *Exchange) {
 		return
 	}
 	defer resp.Body.Close()
+	if !h.inspectResponse(w, rt, x, resp) {
+		return
+	}
 
 	if _, ok := x.Dist.errorPages[resp.StatusCode]; ok {
 		if h.serveErrorPage(w, rt, x, resp.StatusCode) {

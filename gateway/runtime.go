@@ -40,11 +40,18 @@ type runtime struct {
 	// geo is the GeoIP database (nil when no behavior looks up countries);
 	// kept across reloads while the config names the same file.
 	geo *geodata.Store
+	// waf holds the compiled WAF engines and rate limiters (empty
+	// without WAF policies); kept across reloads where unchanged.
+	waf *wafSet
 
 	refs      atomic.Int64
 	retired   atomic.Bool
 	closeOnce sync.Once
 	closeLog  atomic.Bool // set when the next runtime does not reuse log
+	// wafKeep is the next runtime's WAF set, stored when this one is
+	// retired: close closes the engines it does not hold (all of them
+	// when nil, at shutdown).
+	wafKeep atomic.Pointer[wafSet]
 }
 
 // limits are the request-size and timeout limits, in ready-to-use units.
@@ -83,6 +90,9 @@ type behaviorSpec struct {
 	keyGroups map[string]*keys.Group
 	// geo is the country database, nil when no behavior needs one.
 	geo geoSource
+	// waf is the runtime's compiled WAF policies.
+	waf *wafSet
+	log *slog.Logger
 	now func() time.Time
 	// path is the behavior's key path in the config file, such as
 	// "distributions[0].behaviors[2]", for errors.
@@ -129,6 +139,11 @@ func buildRuntime(cfg *policy.Config, prev *runtime, env *buildEnv) (_ *runtime,
 	defer func() { // rt, not the result: every error return sets that to nil
 		if err != nil {
 			rt.closeOrigins()
+			if prev != nil {
+				rt.waf.closeExcept(prev.waf)
+			} else {
+				rt.waf.closeExcept(nil)
+			}
 			if rt.log != nil && (prev == nil || rt.log != prev.log) {
 				_ = rt.log.Close()
 			}
@@ -173,6 +188,13 @@ func buildRuntime(cfg *policy.Config, prev *runtime, env *buildEnv) (_ *runtime,
 		if rt.geo, err = buildGeo(cfg, prev, env); err != nil {
 			return nil, err
 		}
+	}
+	var prevWAF *wafSet
+	if prev != nil {
+		prevWAF = prev.waf
+	}
+	if rt.waf, err = buildWAF(cfg, prevWAF, wafOptions{now: env.now, openLogs: true}); err != nil {
+		return nil, err
 	}
 	groups, err := buildKeyGroups(cfg)
 	if err != nil {
@@ -237,7 +259,8 @@ func (rt *runtime) buildDistribution(cfg *policy.Config, di int, env *buildEnv, 
 		if !ok { // policy validation prevents this; never serve from a guess
 			return nil, fmt.Errorf("distribution %s: behavior %s: unknown origin %q", dc.Name, pattern, bc.Origin)
 		}
-		spec := &behaviorSpec{global: cfg, dist: dc, cfg: bc, keyGroups: groups, now: env.now, path: behaviorPath(di, bi)}
+		spec := &behaviorSpec{global: cfg, dist: dc, cfg: bc, keyGroups: groups, now: env.now, path: behaviorPath(di, bi),
+			waf: rt.waf, log: env.logger()}
 		if rt.geo != nil {
 			spec.geo = rt.geo
 		}
@@ -278,6 +301,7 @@ func (rt *runtime) closeOrigins() {
 func (rt *runtime) close() {
 	rt.closeOnce.Do(func() {
 		rt.closeOrigins()
+		rt.waf.closeExcept(rt.wafKeep.Load())
 		if rt.closeLog.Load() {
 			_ = rt.log.Close()
 		}
@@ -315,6 +339,7 @@ func (h *runtimeHolder) swap(next *runtime) {
 		return
 	}
 	old.closeLog.Store(old.log != next.log)
+	old.wafKeep.Store(next.waf)
 	old.retired.Store(true)
 	if old.refs.Load() == 0 {
 		old.close()

@@ -53,6 +53,11 @@ type WAFCRS struct {
 	Exclusions []WAFExclusion `yaml:"exclusions"`
 	// TestMode is the CRS regression-testing profile (detection only).
 	TestMode bool `yaml:"test_mode"`
+	// RecheckWindow, when set (at most 1m), lets a bodiless request
+	// identical byte for byte to one allowed without a single match
+	// less than this long ago skip evaluation (rules.Spec.RecheckWindow
+	// says when that is provably equivalent). Default 0: off.
+	RecheckWindow Duration `yaml:"recheck_window"`
 }
 
 // WAFExclusion removes rules, or targets of rules, for a path pattern.
@@ -136,6 +141,9 @@ func (v *validator) wafPolicy(w *WAFPolicy) {
 		case *t.n < 1 || *t.n > 1000:
 			v.errorf("crs."+t.key, "%d: an anomaly score threshold is 1 to 1000 (CRS default %d)", *t.n, t.def)
 		}
+	}
+	if w := c.RecheckWindow.Std(); w < 0 || w > time.Minute {
+		v.errorf("crs.recheck_window", "%s: 0 (off) to 1m", w)
 	}
 	for i := range c.Exclusions {
 		v.wafExclusion(fmt.Sprintf("crs.exclusions[%d]", i), &c.Exclusions[i])

@@ -90,6 +90,10 @@ func (e *Engine) Close() {
 	e.closeOnce.Do(e.release)
 }
 
+// Released reports whether the engine is closed and its last transaction
+// has ended, so Coraza's memory for it is released.
+func (e *Engine) Released() bool { return e.refs.Load() <= 0 }
+
 func (e *Engine) acquire() { e.refs.Add(1) }
 
 func (e *Engine) release() {

@@ -57,4 +57,5 @@ type Entry struct {
 	Origin       string // the origin id that served the response
 	DeniedBy     string // the stage that denied the request
 	Reason       string // the short reason given to the viewer
+	WAFRules     string // the WAF rules that matched, "942100,949110"
 }

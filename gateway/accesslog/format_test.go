@@ -348,6 +348,8 @@ func TestJSONFields(t *testing.T) {
 		{"response result differs", func(e *Entry) { e.ResultType, e.ResponseResultType = "Error", "Hit" }, "response_result", "Hit"},
 		{"denied by", func(e *Entry) { e.DeniedBy, e.Reason = "geo", "blocked" }, "denied_by", "geo"},
 		{"reason", func(e *Entry) { e.DeniedBy, e.Reason = "geo", "blocked" }, "reason", "blocked"},
+		{"waf rules", func(e *Entry) { e.WAFRules = "942100,949110" }, "waf_rules", "942100,949110"},
+		{"no waf rules", func(e *Entry) {}, "waf_rules", nil},
 		{"fle fields", func(e *Entry) { e.FLEEncryptedFields = 2 }, "fle_encrypted_fields", 2.0},
 		{"fle fields 0", func(e *Entry) {}, "fle_encrypted_fields", nil},
 	}

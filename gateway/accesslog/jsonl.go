@@ -52,6 +52,7 @@ func appendJSON(b []byte, e *Entry) []byte {
 	b = jsonString(b, `,"origin":`, e.Origin)
 	b = jsonString(b, `,"denied_by":`, e.DeniedBy)
 	b = jsonString(b, `,"reason":`, e.Reason)
+	b = jsonString(b, `,"waf_rules":`, e.WAFRules)
 	b = jsonString(b, `,"content_type":`, e.ContentType)
 	b = jsonCount(b, `,"content_length":`, e.ContentLength)
 	b = jsonCount(b, `,"range_start":`, e.RangeStart)
