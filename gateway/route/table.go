@@ -3,6 +3,7 @@ package route
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 )
 
 // DistributionSpec describes one distribution for NewTable: the host names
@@ -154,6 +155,20 @@ func (t *Table[D, B]) find(host string) *dist[D, B] {
 	if !ok || len(h) > maxHostLen {
 		return nil
 	}
+	if d := findFolded(t, h); d != nil || host[0] != '[' {
+		return d
+	}
+	// An IPv6 literal not in canonical form ("[2001:0db8::01]"): look
+	// it up as configured hosts are kept (only then, so the common case
+	// does not allocate).
+	if a, err := netip.ParseAddr(h); err == nil && a.Is6() && a.Zone() == "" {
+		return t.exact[a.String()]
+	}
+	return nil
+}
+
+// findFolded looks up h with ASCII case folded.
+func findFolded[D, B any](t *Table[D, B], h string) *dist[D, B] {
 	for i := 0; i < len(h); i++ {
 		if 'A' <= h[i] && h[i] <= 'Z' {
 			var buf [maxHostLen]byte

@@ -67,6 +67,7 @@ func TestLookup(t *testing.T) {
 		{"IPv4", "192.0.2.1:8080", "/", "ip", "ip-default"},
 		{"IPv6 with port", "[2001:db8::1]:8080", "/", "ip", "ip-default"},
 		{"IPv6 upper case", "[2001:DB8::1]", "/", "ip", "ip-default"},
+		{"IPv6 with leading zeros", "[2001:0DB8:0::01]", "/", "ip", "ip-default"},
 		{"IPv6 bare spec", "[::2]", "/", "ip", "ip-default"},
 		{"IPv6 unbracketed", "2001:db8::1", "/", "", ""},
 		{"IPv6 unterminated", "[2001:db8::1", "/", "", ""},

@@ -22,6 +22,9 @@ type Override struct {
 	Reason string   `yaml:"reason"`
 	Skip   bool     `yaml:"skip"`
 	Output *Output  `yaml:"output"`
+	// AsWritten cancels another file's override of the same tests (see
+	// With): on this platform they pass as written.
+	AsWritten bool `yaml:"as_written"`
 }
 
 // LoadOverrides reads an overrides file.
@@ -50,8 +53,8 @@ func ParseOverrides(name string, data []byte) (*Overrides, error) {
 			return nil, fmt.Errorf("%s: override %d names no tests", name, i+1)
 		case strings.TrimSpace(e.Reason) == "":
 			return nil, fmt.Errorf("%s: override %v gives no reason", name, e.Tests)
-		case e.Skip == (e.Output != nil):
-			return nil, fmt.Errorf("%s: override %v: write skip: true or the output to expect, one of them", name, e.Tests)
+		case btoi(e.Skip)+btoi(e.Output != nil)+btoi(e.AsWritten) != 1:
+			return nil, fmt.Errorf("%s: override %v: write skip: true, as_written: true or the output to expect, one of them", name, e.Tests)
 		}
 		if e.Output != nil {
 			st := Stage{Input: Input{AutocompleteHeaders: new(bool)}, Output: *e.Output}
@@ -70,10 +73,37 @@ func ParseOverrides(name string, data []byte) (*Overrides, error) {
 	return &o, nil
 }
 
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // For is the override of test id, or nil.
 func (o *Overrides) For(id string) *Override {
 	if o == nil {
 		return nil
 	}
-	return o.byID[id]
+	if e := o.byID[id]; e != nil && !e.AsWritten {
+		return e
+	}
+	return nil
+}
+
+// With returns the overrides of o and extra together; for a test both
+// list, extra's entry wins (a platform that answers differently again;
+// as_written: true there runs the test as written).
+func (o *Overrides) With(extra *Overrides) *Overrides {
+	out := &Overrides{byID: map[string]*Override{}}
+	for _, src := range []*Overrides{o, extra} {
+		if src == nil {
+			continue
+		}
+		out.Entries = append(out.Entries, src.Entries...)
+		for id, e := range src.byID {
+			out.byID[id] = e
+		}
+	}
+	return out
 }
