@@ -55,6 +55,22 @@ func Compile(cfg *policy.Config) error {
 	return nil
 }
 
+// CompileWAFPolicy compiles a WAF policy file on its own, the CRS and its
+// rule files through Coraza, as the gateway would: what `edgeward policy
+// check` runs for a kind: waf file. A rule file that does not compile is
+// reported at its file:line.
+func CompileWAFPolicy(pol *policy.WAFPolicy) error {
+	if pol.Mode == "off" {
+		return nil
+	}
+	e, err := newWAFEngine(engineSpec(pol), pol, false)
+	if err != nil {
+		return &policy.Errors{Problems: []policy.Problem{wafProblem(pol, err)}}
+	}
+	e.close()
+	return nil
+}
+
 // behaviorPath is a behavior's key path: bi < 0 is the default behavior.
 func behaviorPath(di, bi int) string {
 	if bi < 0 {

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/corazawaf/coraza/v3/types/variables"
 )
 
 // WAFPolicy is a WAF policy file (kind: waf): the OWASP CRS settings,
@@ -205,32 +207,31 @@ func (v *validator) wafExclusion(path string, x *WAFExclusion) {
 			v.errorf(tp, "%d is not a rule id", id)
 		}
 		for i, t := range x.RemoveTargets[id] {
-			if !validTarget(t) {
-				v.errorf(fmt.Sprintf("%s[%d]", tp, i), "%q: write a target as VARIABLE or VARIABLE:name, such as ARGS:q or REQUEST_COOKIES:session", t)
+			if msg := checkTarget(t); msg != "" {
+				v.errorf(fmt.Sprintf("%s[%d]", tp, i), "%q: %s", t, msg)
 			}
 		}
 	}
 }
 
-// validTarget accepts SecLang targets: an upper-case collection name and
-// an optional key of name characters.
-func validTarget(t string) bool {
+// checkTarget accepts SecLang targets: an upper-case variable Coraza
+// knows and an optional key of name characters. It returns what is
+// wrong, or "".
+func checkTarget(t string) string {
+	const form = "write a target as VARIABLE or VARIABLE:name, such as ARGS:q or REQUEST_COOKIES:session"
 	name, key, hasKey := strings.Cut(t, ":")
-	if name == "" || strings.Trim(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != "" {
-		return false
+	if name == "" || strings.Trim(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != "" || hasKey && key == "" {
+		return form
 	}
-	if !hasKey {
-		return true
-	}
-	if key == "" {
-		return false
+	if _, err := variables.Parse(name); err != nil {
+		return name + " is not a SecLang variable (ARGS, ARGS_GET, REQUEST_COOKIES, REQUEST_HEADERS, ...)"
 	}
 	for _, r := range key {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_.-[]", r)) {
-			return false
+			return form
 		}
 	}
-	return true
+	return ""
 }
 
 func (v *validator) wafRuleFile(path string, i int, w *WAFPolicy) {

@@ -18,17 +18,25 @@ func newPolicyCommand() *cobra.Command {
 		Use:   "check FILE...",
 		Short: "Validate configuration and policy files without starting anything",
 		Long: `Validate configuration files (and the policy files, keys and GeoIP database they
-reference) and policy files (kind: geo) without starting anything. Prints every
-problem as file:line: message and exits 1 when there is any.`,
+reference) and policy files (kind: geo, kind: waf) without starting anything.
+WAF policies are compiled with the OWASP CRS and their SecLang rule files
+through Coraza, as the gateway does. Prints every problem as file:line: message
+and exits 1 when there is any.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			failed := false
 			for _, path := range args {
 				loaded, err := policy.LoadFile(path)
-				if cfg, ok := loaded.(*policy.Config); ok && err == nil {
-					// What validation cannot see: key sets, stages and
-					// the GeoIP database, compiled as the gateway does.
-					err = gateway.Compile(cfg)
+				if err == nil {
+					// What validation cannot see: key sets, stages, the
+					// GeoIP database and the WAF rules, compiled as the
+					// gateway does.
+					switch f := loaded.(type) {
+					case *policy.Config:
+						err = gateway.Compile(f)
+					case *policy.WAFPolicy:
+						err = gateway.CompileWAFPolicy(f)
+					}
 				}
 				if err != nil {
 					fmt.Fprintln(cmd.ErrOrStderr(), err)

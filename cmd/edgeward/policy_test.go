@@ -179,3 +179,38 @@ func TestPolicyTest(t *testing.T) {
 		t.Errorf("unknown host: exit %d, %q", code, errOut)
 	}
 }
+
+// TestPolicyCheckWAF: a WAF policy file is compiled with the CRS and its
+// rule files through Coraza; a rule that does not compile is reported at
+// its file:line, whether the policy is checked alone or through a config.
+func TestPolicyCheckWAF(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("good.conf", "SecRule ARGS:probe \"@streq bad\" \"id:10001,phase:1,deny,status:403,log,msg:'probe'\"\n")
+	write("bad.conf", "# site rules\nSecRule ARGS:probe \"@streq bad\" \"id:10001,phase:1,deny,log\"\n\nSecRule ARGS \"@nosuchop x\" \"id:10002,phase:1,deny\"\n")
+	good := write("good.yaml", "kind: waf\ncrs: {paranoia_level: 2, exclusions: [{path: /search, remove_targets: {942100: [\"ARGS:q\"]}}]}\nrules: [good.conf]\n")
+	bad := write("bad.yaml", "kind: waf\nrules: [bad.conf]\n")
+	cfg := write("edgeward.yaml", `listen: {http: 127.0.0.1:8080}
+distributions:
+  - name: d
+    hosts: [d.test]
+    origins: [{id: o, url: "http://127.0.0.1:9000"}]
+    default_behavior: {origin: o, waf_policy: bad.yaml}
+`)
+	if out, errOut, code := runCLI(t, "policy", "check", good); code != 0 || !strings.Contains(out, "good.yaml: ok") {
+		t.Fatalf("good policy: code %d, out %q, err %q", code, out, errOut)
+	}
+	for _, path := range []string{bad, cfg} {
+		_, errOut, code := runCLI(t, "policy", "check", path)
+		want := filepath.Join(dir, "bad.conf") + ":4: "
+		if code != 1 || !strings.Contains(errOut, want) || !strings.Contains(errOut, "nosuchop") {
+			t.Errorf("%s: code %d, err %q, want the fault at %s", filepath.Base(path), code, errOut, want)
+		}
+	}
+}
