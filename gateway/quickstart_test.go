@@ -26,6 +26,7 @@ func TestQuickstart(t *testing.T) {
 		"path: stdout":                  "path: off",
 		"public_key: keys/demo.pub.pem": "public_key: " + filepath.Join(qs, "keys", "demo.pub.pem"),
 		"geo_policy: policies/":         "geo_policy: " + filepath.Join(qs, "policies") + "/",
+		"waf_policy: policies/":         "waf_policy: " + filepath.Join(qs, "policies") + "/",
 	} {
 		if !strings.Contains(text, old) {
 			t.Fatalf("quickstart config no longer contains %q; update this test", old)
@@ -55,6 +56,10 @@ func TestQuickstart(t *testing.T) {
 		{"geo: localhost refused", "GET", "/eu/hello.txt", nil, 451, "db-ip.com"},
 		{"geo: a viewer in DE", "GET", "/eu/hello.txt", http.Header{"X-Forwarded-For": {"141.1.1.1"}}, 200, "your country is on the list"},
 		{"geo: a viewer in GB", "GET", "/eu/hello.txt", http.Header{"X-Forwarded-For": {"81.2.69.142"}}, 451, "not available in your country"},
+		// The README's WAF curls.
+		{"waf: XSS refused", "GET", "/?q=%3Cscript%3Ealert(1)%3C/script%3E", nil, 403, "request blocked by the WAF"},
+		{"waf: SQL injection refused", "GET", "/static/hello.txt?id=1%27%20OR%20%271%27=%271", nil, 403, "request blocked by the WAF"},
+		{"waf: benign query", "GET", "/static/hello.txt?q=hello", nil, 200, "Hello from"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			req, _ := http.NewRequest(c.method, base+"/", nil)
