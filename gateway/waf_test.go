@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	goruntime "runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -125,30 +124,12 @@ distributions:
 `)
 }
 
-// testClock is a clock tests move by hand.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 type wafFixture struct {
 	dir    string
 	origin *wafOrigin
 	s      *Server
 	base   string
-	clock  *testClock
+	clock  *fakeClock
 }
 
 func startWAF(t *testing.T) *wafFixture {
@@ -156,7 +137,7 @@ func startWAF(t *testing.T) *wafFixture {
 	f := &wafFixture{dir: t.TempDir(), origin: newWAFOrigin(t)}
 	// Start a minute into a window, so window boundaries are where the
 	// tests put them.
-	f.clock = &testClock{t: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
+	f.clock = &fakeClock{t: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
 	f.s = startGatewayWith(t, wafConfig(t, f.dir, f.origin.url), Options{Now: f.clock.Now})
 	f.base = "http://" + f.s.Addr()
 	return f
@@ -405,7 +386,7 @@ func TestWAFRateLimits(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			for i, st := range c.steps {
-				f.clock.Add(st.advance)
+				f.clock.Advance(st.advance)
 				resp, body := f.do(t, clientFrom(st.client), st.method, st.target, st.header, "")
 				if resp.StatusCode != st.status {
 					t.Fatalf("step %d (%s %s from %s): %d %q, want %d", i, st.method, st.target, st.client, resp.StatusCode, body, st.status)

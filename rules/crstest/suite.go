@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"os"
 	"path"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	crstests "github.com/corazawaf/coraza-coreruleset/v4/tests"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -185,4 +188,19 @@ func (s *Stage) normalize() error {
 // hasHeader reports whether hs has a header named name (any case).
 func hasHeader(hs []Header, name string) bool {
 	return slices.ContainsFunc(hs, func(h Header) bool { return strings.EqualFold(h.Name, name) })
+}
+
+// LoadSuite is the whole regression suite of the embedded CRS (the tests
+// the coraza-coreruleset module ships) followed by the tests under extra
+// (a directory of more test files, such as Edgeward's 999999.yml).
+func LoadSuite(extra string) ([]Test, error) {
+	tests, err := Load(crstests.FS)
+	if err != nil {
+		return nil, err
+	}
+	more, err := Load(os.DirFS(extra))
+	if err != nil {
+		return nil, err
+	}
+	return append(tests, more...), nil
 }
