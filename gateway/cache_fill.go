@@ -253,6 +253,7 @@ func (h *handler) revalidateInBackground(rt *runtime, x *Exchange, stale cache.O
 	rt.refs.Add(1) // the runtime stays open until the refresh is done
 	bx := *x
 	bx.cache = &cacheState{key: x.cache.key, objKey: x.cache.objKey}
+	bx.waf = nil // the viewer's WAF transaction ends with the viewer's request
 	go func() {
 		defer rt.release()
 		defer c.flights.land(x.cache.key.Primary, fl)

@@ -75,7 +75,10 @@ func (h *handler) serve(w http.ResponseWriter, rt *runtime, x *Exchange) {
 			x.cache.status = httpcache.Outcome{Hit: true}
 			h.serveHit(w, rt, x, obj, "Hit")
 			return
-		case now.Before(m.Fresh.Add(m.StaleWhileRevalidate)):
+		case now.Before(m.Fresh.Add(m.StaleWhileRevalidate)) && !x.inspectsResponse():
+			// (A behavior whose WAF inspects responses revalidates in
+			// the viewer's request instead, below: a background refresh
+			// has no WAF transaction to inspect the new response with.)
 			x.cache.status = httpcache.Outcome{Hit: true, Detail: "stale-while-revalidate"}
 			h.serveHit(w, rt, x, obj, "Hit")
 			h.revalidateInBackground(rt, x, obj)

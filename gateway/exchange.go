@@ -3,6 +3,7 @@ package gateway
 import (
 	"net/http"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/edgeward/edgeward/rules"
@@ -44,10 +45,14 @@ type Exchange struct {
 	statusOverride int
 
 	// Outcome, filled as the request is answered.
-	status         int
-	respHeader     http.Header // the response head as sent
-	bodyBytes      int64
-	bodyReceived   int64
+	status     int
+	respHeader http.Header // the response head as sent
+	bodyBytes  int64
+	// received counts the request body bytes read (nil: none read). The
+	// origin transport's writer goroutine may still be reading when the
+	// response has been relayed (an origin that answers before reading
+	// the whole body), so it is atomic.
+	received       *atomic.Int64
 	firstByte      time.Duration
 	result         string
 	detailedResult string
@@ -82,6 +87,14 @@ func newExchange(r *http.Request, id string, now time.Time) *Exchange {
 		x.Viewer = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 	}
 	return x
+}
+
+// bodyReceived is the number of request body bytes read so far.
+func (x *Exchange) bodyReceived() int64 {
+	if x.received == nil {
+		return 0
+	}
+	return x.received.Load()
 }
 
 // behaviorMatcher picks the behavior for a path within a distribution.

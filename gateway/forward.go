@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/edgeward/edgeward/gateway/route"
@@ -77,6 +78,9 @@ func originRequest(w http.ResponseWriter, rt *runtime, x *Exchange) *http.Reques
 	set(3, "Via", via)
 	set(4, "X-Request-Id", x.ID)
 	if r.Body != nil && r.Body != http.NoBody {
+		if x.received == nil {
+			x.received = new(atomic.Int64)
+		}
 		out.Body = &viewerBody{rc: r.Body, ctl: http.NewResponseController(w), timeout: rt.limits.readTimeout, x: x}
 	}
 	return out
@@ -97,7 +101,7 @@ func (b *viewerBody) Read(p []byte) (int, error) {
 		_ = b.ctl.SetReadDeadline(time.Now().Add(b.timeout))
 	}
 	n, err := b.rc.Read(p)
-	b.x.bodyReceived += int64(n)
+	b.x.received.Add(int64(n))
 	return n, err
 }
 

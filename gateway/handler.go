@@ -124,7 +124,7 @@ func (h *handler) finish(rt *runtime, x *Exchange) {
 	dm := h.distMetrics(x)
 	dm.request(x.status, x.result).Inc()
 	dm.bytesSent.Add(float64(x.bodyBytes))
-	dm.bytesReceived.Add(float64(x.bodyReceived))
+	dm.bytesReceived.Add(float64(x.bodyReceived()))
 	if x.cache != nil {
 		h.metrics.cache.record(dm, x)
 	}

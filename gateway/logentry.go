@@ -28,7 +28,7 @@ func (x *Exchange) logEntry(node string, now time.Time) *accesslog.Entry {
 		RequestID:          x.ID,
 		HostHeader:         r.Host,
 		Protocol:           x.Scheme,
-		BytesReceived:      x.bodyReceived,
+		BytesReceived:      x.bodyReceived(),
 		TimeTaken:          now.Sub(x.Start),
 		ForwardedFor:       strings.Join(r.Header.Values("X-Forwarded-For"), ", "),
 		ResponseResultType: x.result,

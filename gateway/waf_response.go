@@ -13,7 +13,7 @@ import "net/http"
 // whose response was inspected when it was fetched (a refused response
 // is never stored).
 func (h *handler) inspectResponse(w http.ResponseWriter, rt *runtime, x *Exchange, resp *http.Response) bool {
-	if x.waf == nil || !x.waf.InspectsResponse() {
+	if !x.inspectsResponse() {
 		return true
 	}
 	rv := x.waf.InspectResponse(resp.StatusCode, resp.Proto, resp.Header, resp.Body)
@@ -29,3 +29,7 @@ func (h *handler) inspectResponse(w http.ResponseWriter, rt *runtime, x *Exchang
 	}
 	return true
 }
+
+// inspectsResponse reports whether the request's WAF verdict asks for
+// the response phases.
+func (x *Exchange) inspectsResponse() bool { return x.waf != nil && x.waf.InspectsResponse() }

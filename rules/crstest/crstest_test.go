@@ -84,7 +84,8 @@ func TestParseOverridesErrors(t *testing.T) {
 	for _, c := range []struct{ data, want string }{
 		{"overrides: [{reason: x, skip: true}]", "o.yaml: override 1 names no tests"},
 		{"overrides: [{tests: [1-1], skip: true}]", "o.yaml: override [1-1] gives no reason"},
-		{"overrides: [{tests: [1-1], reason: x}]", "o.yaml: override [1-1]: write skip: true or the output to expect, one of them"},
+		{"overrides: [{tests: [1-1], reason: x}]", "o.yaml: override [1-1]: write skip: true, as_written: true or the output to expect, one of them"},
+		{"overrides: [{tests: [1-1], reason: x, skip: true, as_written: true}]", "o.yaml: override [1-1]: write skip: true, as_written: true or the output to expect, one of them"},
 		{"overrides: [{tests: [1-1], reason: x, skip: true}, {tests: [1-1], reason: y, skip: true}]", "o.yaml: test 1-1 is overridden twice"},
 		{"overrides: [{tests: [1-1], reason: x, output: {log: {match_regex: '('}}}]", "o.yaml: override [1-1]: bad pattern \"(\": error parsing regexp: missing closing ): `(`"},
 		{"overrides: [{tests: [1-1], reason: x, skip: true, why: z}]", "o.yaml: yaml: unmarshal errors:\n  line 1: field why not found in type crstest.Override"},
