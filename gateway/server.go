@@ -324,11 +324,16 @@ func (s *Server) reload() error {
 	return nil
 }
 
-// ReopenLogs reopens the access log file (SIGUSR1, after logrotate).
+// ReopenLogs reopens the access log file and the WAF policies' match and
+// audit logs (SIGUSR1, after logrotate).
 func (s *Server) ReopenLogs() error {
 	rt := s.holder.acquire()
 	defer rt.release()
-	return rt.log.Reopen()
+	err := rt.log.Reopen()
+	if werr := rt.waf.reopenLogs(); err == nil {
+		err = werr
+	}
+	return err
 }
 
 // ShutdownTimeout is how long Shutdown should wait for in-flight requests.

@@ -3,7 +3,6 @@ package gateway
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -33,7 +32,7 @@ type wafSet struct {
 // wafEngine is an engine and the log files it writes, which it owns.
 type wafEngine struct {
 	eng   *rules.Engine
-	files []*os.File
+	files []*wafLogFile
 }
 
 // close closes the engine, then its files. It is called once no request
@@ -182,11 +181,11 @@ func engineSpec(pol *policy.WAFPolicy) rules.Spec {
 // the engine.
 func newWAFEngine(spec rules.Spec, pol *policy.WAFPolicy, openLogs bool) (*wafEngine, error) {
 	e := &wafEngine{}
-	open := func(path string) (*os.File, error) {
+	open := func(path string) (*wafLogFile, error) {
 		if !openLogs || path == "" {
 			return nil, nil
 		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+		f, err := openWAFLog(path)
 		if err != nil {
 			return nil, err
 		}
@@ -194,7 +193,7 @@ func newWAFEngine(spec rules.Spec, pol *policy.WAFPolicy, openLogs bool) (*wafEn
 		return f, nil
 	}
 	var err error
-	var match, audit *os.File
+	var match, audit *wafLogFile
 	if match, err = open(pol.Log); err == nil {
 		audit, err = open(pol.AuditLog)
 	}
@@ -217,7 +216,7 @@ func newWAFEngine(spec rules.Spec, pol *policy.WAFPolicy, openLogs bool) (*wafEn
 
 func (e *wafEngine) closeFiles() {
 	for _, f := range e.files {
-		_ = f.Close()
+		_ = f.close()
 	}
 	e.files = nil
 }

@@ -637,3 +637,27 @@ func openFilesNamed(t *testing.T, path string) int {
 	}
 	return n
 }
+
+// TestWAFLogReopen: after logrotate moves the match log, SIGUSR1
+// (ReopenLogs) makes the WAF write to a new file at the path.
+func TestWAFLogReopen(t *testing.T) {
+	f := startWAF(t)
+	logPath := filepath.Join(f.dir, "waf.log")
+	f.do(t, nil, "GET", xssQuery, nil, "")
+	if err := os.Rename(logPath, logPath+".1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.ReopenLogs(); err != nil {
+		t.Fatal(err)
+	}
+	resp, _ := f.do(t, nil, "GET", "/x?probe=bad", nil, "")
+	id := resp.Header.Get("X-Request-Id")
+	b, err := os.ReadFile(logPath)
+	if err != nil || !bytes.Contains(b, []byte(`[unique_id "`+id+`"]`)) {
+		t.Fatalf("the reopened match log lacks request %s: %v\n%s", id, err, b)
+	}
+	old, _ := os.ReadFile(logPath + ".1")
+	if bytes.Contains(old, []byte(id)) {
+		t.Errorf("request %s was written to the rotated file", id)
+	}
+}
