@@ -69,7 +69,11 @@ func Explain(cfg *policy.Config, c RequestCheck) (*Verdict, error) {
 	if geo != nil {
 		spec.geo = geo
 	}
-	waf, err := buildWAF(cfg, nil, wafOptions{now: spec.now})
+	var pols []*policy.WAFPolicy // only the explained behavior's: each costs a CRS compilation
+	if spec.cfg.WAF != nil {
+		pols = append(pols, spec.cfg.WAF)
+	}
+	waf, err := buildWAFFor(pols, nil, wafOptions{now: spec.now})
 	if err != nil {
 		return nil, err
 	}

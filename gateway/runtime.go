@@ -136,14 +136,14 @@ func buildRuntime(cfg *policy.Config, prev *runtime, env *buildEnv) (_ *runtime,
 			writeTimeout: time.Duration(cfg.Limits.WriteTimeout),
 		},
 	}
+	var prevWAF *wafSet // engines and limiters a failed build must not close
+	if prev != nil {
+		prevWAF = prev.waf
+	}
 	defer func() { // rt, not the result: every error return sets that to nil
 		if err != nil {
 			rt.closeOrigins()
-			if prev != nil {
-				rt.waf.closeExcept(prev.waf)
-			} else {
-				rt.waf.closeExcept(nil)
-			}
+			rt.waf.closeExcept(prevWAF)
 			if rt.log != nil && (prev == nil || rt.log != prev.log) {
 				_ = rt.log.Close()
 			}
@@ -188,10 +188,6 @@ func buildRuntime(cfg *policy.Config, prev *runtime, env *buildEnv) (_ *runtime,
 		if rt.geo, err = buildGeo(cfg, prev, env); err != nil {
 			return nil, err
 		}
-	}
-	var prevWAF *wafSet
-	if prev != nil {
-		prevWAF = prev.waf
 	}
 	if rt.waf, err = buildWAF(cfg, prevWAF, wafOptions{now: env.now, openLogs: true}); err != nil {
 		return nil, err

@@ -64,9 +64,15 @@ type wafOptions struct {
 // prev (nil for none). On error, whatever it built is closed and prev is
 // untouched. Problems are reported together, each at the policy file.
 func buildWAF(cfg *policy.Config, prev *wafSet, opt wafOptions) (*wafSet, error) {
+	return buildWAFFor(wafPolicies(cfg), prev, opt)
+}
+
+// buildWAFFor compiles the given policies (buildWAF; Explain compiles
+// only the policy of the behavior it explains).
+func buildWAFFor(pols []*policy.WAFPolicy, prev *wafSet, opt wafOptions) (*wafSet, error) {
 	ws := &wafSet{engines: map[string]*wafEngine{}, limiters: map[string]*ratelimit.Limiter{}, byPolicy: map[*policy.WAFPolicy]*wafPlan{}}
 	var problems []policy.Problem
-	for _, pol := range wafPolicies(cfg) {
+	for _, pol := range pols {
 		plan, err := ws.plan(pol, prev, opt)
 		if err != nil {
 			problems = append(problems, wafProblem(pol, err))

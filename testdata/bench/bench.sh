@@ -287,52 +287,12 @@ warm() {
 	CACHE_STATE[$t,$s]=${cache//_/ }
 }
 
-# run_wrk TARGET SIZE ROUND: one wrk run; keeps the best req/s per target
-# and size, with that run's p99.
-declare -A URL=() BEST_RPS=() BEST_P99=() NOTES=()
-run_wrk() {
-	local t=$1 s=$2 r=$3 out line rps p99 req bytes non2xx sockerr
-	out="$TMP/wrk-$t-$s-$r.txt"
-	log "wrk $t $s.bin round $r/$ROUNDS (${DUR_S}s, $WRK_THREADS threads, $WRK_CONNS connections)"
-	# --foreground keeps wrk in our process group, so Ctrl-C reaches it
-	# (wrk then stops early and the INT trap ends the script).
-	if ! timeout --foreground --kill-after=5s "$((DUR_S + 30))s" \
-		wrk -t "$WRK_THREADS" -c "$WRK_CONNS" -d "${DUR_S}s" --timeout 5s --latency \
-		-s "$HERE/report.lua" "${URL[$t]}/$s.bin" >"$out" 2>&1; then
-		cat "$out" >&2
-		die "wrk against $t failed"
-	fi
-	line=$(grep '^BENCH ' "$out" || true)
-	[[ -n $line ]] || {
-		cat "$out" >&2
-		die "no BENCH line in wrk's output ($out)"
-	}
-	rps=$(sed -E 's/.* rps=([0-9.]+).*/\1/' <<<"$line")
-	p99=$(sed -E 's/.* p99_us=([0-9]+).*/\1/' <<<"$line")
-	req=$(sed -E 's/.* requests=([0-9]+).*/\1/' <<<"$line")
-	bytes=$(sed -E 's/.* bytes=([0-9]+).*/\1/' <<<"$line")
-	non2xx=$(sed -E 's/.* non2xx=([0-9]+).*/\1/' <<<"$line")
-	sockerr=$(sed -E 's/.* sockerr=([0-9]+).*/\1/' <<<"$line")
-	((req > 0)) || die "wrk completed no request against $t ($out)"
-	if ((non2xx > 0 || sockerr > 0)); then
-		NOTES[$t,$s]="$non2xx error statuses and $sockerr socket errors in round $r"
-		warn "$t $s.bin: ${NOTES[$t,$s]}"
-	fi
-	# Every response must have carried the whole object.
-	if ((bytes / req < BYTES[$s])); then
-		NOTES[$t,$s]="responses averaged $((bytes / req)) bytes, less than the object"
-		warn "$t $s.bin: ${NOTES[$t,$s]}"
-	fi
-	log "  $t $s.bin: $rps req/s, p99 $(fmt_ms "$p99")"
-	if [[ -z ${BEST_RPS[$t,$s]:-} ]] || awk -v a="$rps" -v b="${BEST_RPS[$t,$s]}" 'BEGIN { exit !(a > b) }'; then
-		BEST_RPS[$t,$s]=$rps
-		BEST_P99[$t,$s]=$p99
-	fi
-}
+declare -A URL=()
 
-# cpu_busy: percentage of all CPUs' time that something used over one
-# second, from /proc/stat (our servers are idle when this is called, so it
-# is what other processes take from the benchmark).
+# run_wrk TARGET KEY ROUND: one wrk run (lib.sh's wrk_best).
+run_wrk() {
+	wrk_best "$1" "$2" "$3" "$2.bin" "${BYTES[$2]}" "$HERE/report.lua" "${URL[$1]}/$2.bin"
+}
 
 # ---------------------------------------------------------------------- main
 

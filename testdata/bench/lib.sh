@@ -137,6 +137,55 @@ free_port() {
 
 # ------------------------------------------------------------------ measuring
 
+# wrk_best TARGET KEY ROUND LABEL MIN_BYTES LUA URL [ARG...]: one wrk run of
+# the script LUA (which prints report.lua's BENCH line) against URL, ARGs
+# passed to the script. It keeps the best req/s per target and key in
+# BEST_RPS and BEST_P99, and a note in NOTES when responses were errors or
+# shorter than MIN_BYTES on average.
+declare -A BEST_RPS=() BEST_P99=() NOTES=()
+wrk_best() {
+	local t=$1 k=$2 r=$3 label=$4 min=$5 lua=$6 url=$7 out line rps p99 req bytes non2xx sockerr
+	shift 7
+	local args=()
+	(($#)) && args=(-- "$@")
+	out="$TMP/wrk-$t-$k-$r.txt"
+	log "wrk $t $label round $r/$ROUNDS (${DUR_S}s, $WRK_THREADS threads, $WRK_CONNS connections)"
+	# --foreground keeps wrk in our process group, so Ctrl-C reaches it
+	# (wrk then stops early and the INT trap ends the script).
+	if ! timeout --foreground --kill-after=5s "$((DUR_S + 30))s" \
+		wrk -t "$WRK_THREADS" -c "$WRK_CONNS" -d "${DUR_S}s" --timeout 5s --latency \
+		-s "$lua" "$url" "${args[@]}" >"$out" 2>&1; then
+		cat "$out" >&2
+		die "wrk against $t failed"
+	fi
+	line=$(grep '^BENCH ' "$out" || true)
+	[[ -n $line ]] || {
+		cat "$out" >&2
+		die "no BENCH line in wrk's output ($out)"
+	}
+	rps=$(sed -E 's/.* rps=([0-9.]+).*/\1/' <<<"$line")
+	p99=$(sed -E 's/.* p99_us=([0-9]+).*/\1/' <<<"$line")
+	req=$(sed -E 's/.* requests=([0-9]+).*/\1/' <<<"$line")
+	bytes=$(sed -E 's/.* bytes=([0-9]+).*/\1/' <<<"$line")
+	non2xx=$(sed -E 's/.* non2xx=([0-9]+).*/\1/' <<<"$line")
+	sockerr=$(sed -E 's/.* sockerr=([0-9]+).*/\1/' <<<"$line")
+	((req > 0)) || die "wrk completed no request against $t ($out)"
+	if ((non2xx > 0 || sockerr > 0)); then
+		NOTES[$t,$k]="$non2xx error statuses and $sockerr socket errors in round $r"
+		warn "$t $label: ${NOTES[$t,$k]}"
+	fi
+	# Every response must have carried the whole body.
+	if ((bytes / req < min)); then
+		NOTES[$t,$k]="responses averaged $((bytes / req)) bytes, less than $min"
+		warn "$t $label: ${NOTES[$t,$k]}"
+	fi
+	log "  $t $label: $rps req/s, p99 $(fmt_ms "$p99")"
+	if [[ -z ${BEST_RPS[$t,$k]:-} ]] || awk -v a="$rps" -v b="${BEST_RPS[$t,$k]}" 'BEGIN { exit !(a > b) }'; then
+		BEST_RPS[$t,$k]=$rps
+		BEST_P99[$t,$k]=$p99
+	fi
+}
+
 cpu_busy() {
 	local a b
 	read -r -a a < <(grep '^cpu ' /proc/stat)

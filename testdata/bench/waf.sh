@@ -219,49 +219,13 @@ warm() {
 	log "  $t: benign GET and POST 200, attacks $want"
 }
 
-# run_wrk TARGET KIND ROUND: one wrk run; keeps the best req/s per target
-# and request, with that run's p99.
-declare -A URL=() BEST_RPS=() BEST_P99=() NOTES=()
+declare -A URL=()
+
+# run_wrk TARGET KEY ROUND: one wrk run (lib.sh's wrk_best).
 run_wrk() {
-	local t=$1 k=$2 r=$3 out line rps p99 req bytes non2xx sockerr
-	out="$TMP/wrk-$t-$k-$r.txt"
-	log "wrk $t $k round $r/$ROUNDS (${DUR_S}s, $WRK_THREADS threads, $WRK_CONNS connections)"
-	# --foreground keeps wrk in our process group, so Ctrl-C reaches it
-	# (wrk then stops early and the INT trap ends the script).
-	if ! timeout --foreground --kill-after=5s "$((DUR_S + 30))s" \
-		wrk -t "$WRK_THREADS" -c "$WRK_CONNS" -d "${DUR_S}s" --timeout 5s --latency \
-		-s "$HERE/waf.lua" "${URL[$t]}${REQ_PATH[$k]}" -- "$k" "$HOST_NAME" >"$out" 2>&1; then
-		cat "$out" >&2
-		die "wrk against $t failed"
-	fi
-	line=$(grep '^BENCH ' "$out" || true)
-	[[ -n $line ]] || {
-		cat "$out" >&2
-		die "no BENCH line in wrk's output ($out)"
-	}
-	rps=$(sed -E 's/.* rps=([0-9.]+).*/\1/' <<<"$line")
-	p99=$(sed -E 's/.* p99_us=([0-9]+).*/\1/' <<<"$line")
-	req=$(sed -E 's/.* requests=([0-9]+).*/\1/' <<<"$line")
-	bytes=$(sed -E 's/.* bytes=([0-9]+).*/\1/' <<<"$line")
-	non2xx=$(sed -E 's/.* non2xx=([0-9]+).*/\1/' <<<"$line")
-	sockerr=$(sed -E 's/.* sockerr=([0-9]+).*/\1/' <<<"$line")
-	((req > 0)) || die "wrk completed no request against $t ($out)"
-	# A refusal of the benign request is a false positive: the run then
-	# measures refusals, not the WAF letting the request through.
-	if ((non2xx > 0 || sockerr > 0)); then
-		NOTES[$t,$k]="$non2xx error statuses and $sockerr socket errors in round $r"
-		warn "$t $k: ${NOTES[$t,$k]}"
-	fi
-	# Every response must have carried the whole page.
-	if ((bytes / req < PAGE_BYTES)); then
-		NOTES[$t,$k]="responses averaged $((bytes / req)) bytes, less than the page"
-		warn "$t $k: ${NOTES[$t,$k]}"
-	fi
-	log "  $t $k: $rps req/s, p99 $(fmt_ms "$p99")"
-	if [[ -z ${BEST_RPS[$t,$k]:-} ]] || awk -v a="$rps" -v b="${BEST_RPS[$t,$k]}" 'BEGIN { exit !(a > b) }'; then
-		BEST_RPS[$t,$k]=$rps
-		BEST_P99[$t,$k]=$p99
-	fi
+	# A refusal of the benign request is a false positive: wrk_best notes
+	# error statuses, since the run then measures refusals.
+	wrk_best "$1" "$2" "$3" "$2" "$PAGE_BYTES" "$HERE/waf.lua" "${URL[$1]}${REQ_PATH[$2]}" "$2" "$HOST_NAME"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
