@@ -52,6 +52,14 @@
 //     so a request cannot forge lines; the audit log gets one JSON object
 //     per refused request with the rules' messages and data, never
 //     headers, cookies or bodies.
+//   - The @rx operator is Coraza's, remembering (rxmemo.go): a
+//     regular expression's verdict on a value, with its groups, is kept
+//     in a bounded process-wide cache (16K entries of at most 512 bytes
+//     each) and replayed, so every rule sees what the regular expression
+//     would have told it; the CRS suite runs through it. A remembered
+//     verdict is faster than a computed one, so a client could learn,
+//     from microseconds inside a millisecond, that some request recently
+//     carried a value it already knows exactly; it learns no value.
 //   - Skipping evaluation is exact or not done. With Spec.RecheckWindow,
 //     a bodiless request byte-identical (every header, the client
 //     address) to one allowed without a single logged match moments ago

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -61,6 +63,36 @@ func FuzzGlob(f *testing.F) {
 		}
 		if !strings.ContainsAny(p, "*?") && !xs[0].path.MatchString(p) {
 			t.Fatalf("%q does not match itself", p)
+		}
+	})
+}
+
+// FuzzMemoRX: the remembering @rx operator answers what the regular
+// expression answers, with the same groups, the first time and when
+// the verdict is remembered; and spellsNonUTF8 never panics.
+func FuzzMemoRX(f *testing.F) {
+	for _, s := range [][2]string{
+		{`^(\w+)-(\d+)$`, "order-42"}, {`(?i)<script[^>]*>`, "<SCRIPT src=x>"}, {`(a)?(b)`, "b"},
+		{`\x{ff}x`, "\xffx"}, {`[\n\r]`, "a\nb"}, {`(?:^|[/;\x5c])\.{2,3}[/;\x5c]`, "../x"}, {`\xc3`, "\xc3"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, pattern, value string) {
+		nonUTF8 := spellsNonUTF8("(?sm)" + pattern)
+		re, err := regexp.Compile("(?sm)" + pattern)
+		if err != nil || nonUTF8 {
+			return
+		}
+		op := &memoRX{&rxPattern{re: re, id: rxPatternIDs.Add(1)}}
+		want := re.FindStringSubmatch(value)
+		for range 2 {
+			tx := &captureTx{capturing: true}
+			if got := op.Evaluate(tx, value); got != (want != nil) {
+				t.Fatalf("%q on %q: %v", pattern, value, got)
+			}
+			if want != nil && !slices.Equal(tx.fields, want[:min(len(want), maxCaptures)]) {
+				t.Fatalf("%q on %q: groups %q, want %q", pattern, value, tx.fields, want)
+			}
 		}
 	})
 }

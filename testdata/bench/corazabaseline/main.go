@@ -33,18 +33,15 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	coreruleset "github.com/corazawaf/coraza-coreruleset/v4"
 	"github.com/corazawaf/coraza/v3"
 	txhttp "github.com/corazawaf/coraza/v3/http"
-)
 
-// pageSize is the length of the page every request is answered with; the
-// benchmark checks responses carry all of it.
-const pageSize = 1024
+	"github.com/edgeward/edgeward/testdata/bench/benign"
+)
 
 // directives are the README's: the recommended Coraza config, the CRS's
 // example setup (paranoia level 1, inbound anomaly threshold 5) and every
@@ -123,24 +120,7 @@ type page struct {
 }
 
 func newPage() page {
-	const head = "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Contact us</title></head>\n<body>\n<h1>Contact us</h1>\n"
-	const tail = "</body>\n</html>\n"
-	var b strings.Builder
-	b.WriteString(head)
-	line := "<p>Thank you for visiting. Write to us with the form below and we will answer within a day.</p>\n"
-	for b.Len()+len(line)+len(tail) <= pageSize {
-		b.WriteString(line)
-	}
-	// Pad with one more paragraph (or blank lines when there is no room
-	// for one) so the page is exactly pageSize bytes.
-	switch pad := pageSize - b.Len() - len(tail); {
-	case pad >= len("<p></p>\n"):
-		b.WriteString("<p>" + strings.Repeat(".", pad-len("<p></p>\n")) + "</p>\n")
-	case pad > 0:
-		b.WriteString(strings.Repeat("\n", pad))
-	}
-	b.WriteString(tail)
-	body := []byte(b.String())
+	body := benign.Page()
 	return page{body: body, length: strconv.Itoa(len(body))}
 }
 
