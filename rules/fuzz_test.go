@@ -67,9 +67,10 @@ func FuzzGlob(f *testing.F) {
 	})
 }
 
-// FuzzMemoRX: the remembering @rx operator answers what the regular
-// expression answers, with the same groups, the first time and when
-// the verdict is remembered; and spellsNonUTF8 never panics.
+// FuzzMemoRX: the remembering @rx operator, its need checked first,
+// answers what the regular expression answers, with the same groups,
+// the first time and when the verdict is remembered; and spellsNonUTF8
+// never panics.
 func FuzzMemoRX(f *testing.F) {
 	for _, s := range [][2]string{
 		{`^(\w+)-(\d+)$`, "order-42"}, {`(?i)<script[^>]*>`, "<SCRIPT src=x>"}, {`(a)?(b)`, "b"},
@@ -83,7 +84,7 @@ func FuzzMemoRX(f *testing.F) {
 		if err != nil || nonUTF8 {
 			return
 		}
-		op := &memoRX{&rxPattern{re: re, id: rxPatternIDs.Add(1)}}
+		op := &memoRX{&rxPattern{re: re, need: newRXNeed("(?sm)" + pattern), id: rxPatternIDs.Add(1)}}
 		want := re.FindStringSubmatch(value)
 		for range 2 {
 			tx := &captureTx{capturing: true}

@@ -46,8 +46,9 @@ const maxCaptures = 9
 // shared (through Coraza's memoizer) by every rule and engine that uses
 // the same pattern.
 type rxPattern struct {
-	re *regexp.Regexp
-	id uint64
+	re   *regexp.Regexp
+	need *rxNeed // nil: nothing to check first
+	id   uint64
 }
 
 var rxPatternIDs atomic.Uint64
@@ -68,7 +69,7 @@ func newMemoRX(options plugintypes.OperatorOptions) (plugintypes.Operator, error
 		if err != nil {
 			return nil, err
 		}
-		return &rxPattern{re: re, id: rxPatternIDs.Add(1)}, nil
+		return &rxPattern{re: re, need: newRXNeed(pattern), id: rxPatternIDs.Add(1)}, nil
 	}
 	var p any
 	var err error
@@ -106,12 +107,16 @@ func (o *memoRX) Evaluate(tx plugintypes.TransactionState, value string) bool {
 	return true
 }
 
-// run asks the regular expression itself: first whether it matches at
+// run asks the regular expression itself, unless the value lacks what
+// every match contains (rxneed.go): first whether it matches at
 // all (without groups, the cheaper question, and the answer for nearly
 // every benign value), then, for a match while the transaction
 // captures, where its groups are. A match found without its groups
 // gets them from a later capturing evaluation.
 func (o *memoRX) run(value string, capturing bool) rxVerdict {
+	if o.need != nil && !o.need.mayMatch(value) {
+		return rxVerdict{}
+	}
 	if !o.re.MatchString(value) {
 		return rxVerdict{}
 	}
