@@ -81,7 +81,7 @@ $(PEBBLE):
 ## DURATION ROUNDS BENCH_BARE BENCH_RAW BENCH_OUT (both reports), e.g.
 ## `make bench DURATION=3s ROUNDS=1`).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem ./... ./testdata/bench/corazabaseline
 	GO=$(GO) bash testdata/bench/bench.sh
 	GO=$(GO) BENCH_APPEND=1 bash testdata/bench/waf.sh
 

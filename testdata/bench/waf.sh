@@ -21,9 +21,12 @@
 #      every server with a WAF (and pass through ew_off); anything else
 #      fails the script, since the numbers would not mean what they say.
 #   4. Per request (a benign GET with a query string, a benign urlencoded
-#      form POST) runs wrk against each server in turn, ROUNDS times with
-#      the order reversed every other round, and keeps each server's best
-#      run (highest req/s, with that run's p99).
+#      form POST; waf.lua, the same requests as the Go benchmarks' in
+#      testdata/bench/benign: by default every query string and form is new,
+#      as from real visitors, so nothing a WAF remembers from one request
+#      decides the next) runs wrk against each server in turn, ROUNDS times
+#      with the order reversed every other round, and keeps each server's
+#      best run (highest req/s, with that run's p99).
 #   5. Prints a Markdown table and the ratios (written to $BENCH_OUT too
 #      when set).
 #
@@ -39,6 +42,8 @@
 #   WRK_CONNS     wrk connections (default 64)
 #   DURATION      length of one wrk run: 10s, 30, 1m (default 10s; at most 10m)
 #   ROUNDS        runs per server and request; the best is kept (default 2)
+#   WAF_REQUESTS  varied (default: new query strings and forms) or repeat
+#                 (the same request every time)
 #   BENCH_OUT     file to write the Markdown report to
 #   BENCH_APPEND  1 to add the report to the end of BENCH_OUT instead of
 #                 replacing it (make bench: after bench.sh's report)
@@ -54,6 +59,7 @@ WRK_THREADS=${WRK_THREADS:-2}
 WRK_CONNS=${WRK_CONNS:-64}
 DURATION=${DURATION:-10s}
 ROUNDS=${ROUNDS:-2}
+WAF_REQUESTS=${WAF_REQUESTS:-varied}
 BENCH_OUT=${BENCH_OUT:-}
 BENCH_APPEND=${BENCH_APPEND:-0}
 BENCH_KEEP=${BENCH_KEEP:-0}
@@ -87,6 +93,7 @@ BENCH_NAME=waf-bench READY_S=30  # the WAFs compile the CRS before they answer
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$HERE/lib.sh"
 
+[[ $WAF_REQUESTS == varied || $WAF_REQUESTS == repeat ]] || die "WAF_REQUESTS must be varied or repeat, not '$WAF_REQUESTS'"
 [[ $BENCH_KEEP == 0 || $BENCH_KEEP == 1 ]] || die "BENCH_KEEP must be 0 or 1, not '$BENCH_KEEP'"
 [[ $BENCH_APPEND == 0 || $BENCH_APPEND == 1 ]] || die "BENCH_APPEND must be 0 or 1, not '$BENCH_APPEND'"
 
@@ -225,7 +232,7 @@ declare -A URL=()
 run_wrk() {
 	# A refusal of the benign request is a false positive: wrk_best notes
 	# error statuses, since the run then measures refusals.
-	wrk_best "$1" "$2" "$3" "$2" "$PAGE_BYTES" "$HERE/waf.lua" "${URL[$1]}${REQ_PATH[$2]}" "$2" "$HOST_NAME"
+	wrk_best "$1" "$2" "$3" "$2" "$PAGE_BYTES" "$HERE/waf.lua" "${URL[$1]}/" "$2" "$HOST_NAME" "$WAF_REQUESTS"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
@@ -328,7 +335,11 @@ report() {
 	fi
 	echo "- edgeward: $ew_version; WAF policy \`kind: waf, mode: block, crs: {paranoia_level: 1}\` (inbound threshold 5, request body limit 16KiB, no response inspection); origin answers ${PAGE_BYTES} bytes of text/html, \`Cache-Control: no-store\` (edgeward X-Cache on GET: WAF on \"${CACHE_STATE[ew_on]}\", off \"${CACHE_STATE[ew_off]}\")"
 	echo "- Coraza $(module_version github.com/corazawaf/coraza/v3), coraza-coreruleset $(module_version github.com/corazawaf/coraza-coreruleset/v4): \`@coraza.conf-recommended\`, \`@crs-setup.conf.example\`, \`@owasp_crs/*.conf\`, \`SecRuleEngine On\` (paranoia 1, threshold 5), in process around the same handler"
-	echo "- requests: \`GET ${REQ_PATH[GET]}\`, \`POST ${REQ_PATH[POST]}\` with \`$FORM\` (urlencoded), browser headers, Host: $HOST_NAME"
+	if [[ $WAF_REQUESTS == varied ]]; then
+		echo "- requests (waf.lua, varied): \`GET /products/<n mod 500>?ref=home&page=<n>&sort=price&q=<term>\` and \`POST /contact\` with a urlencoded form from visitor<n>, n counting up (every query string and form new; the session cookie changes every 8 requests), browser headers, Host: $HOST_NAME"
+	else
+		echo "- requests (waf.lua, repeat): the same \`GET /products/42?ref=home&page=42&sort=price&q=...\` and \`POST /contact\` form every time, browser headers, Host: $HOST_NAME"
+	fi
 	echo "- $(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }'); $("$GO" version | awk '{ print $3 }'); $WRK_THREADS threads, $WRK_CONNS connections, ${DUR_S}s per run, best of $ROUNDS runs per cell (p99 from that run)"
 	echo
 	echo "| server | GET req/s | GET p99 | POST req/s | POST p99 |"
