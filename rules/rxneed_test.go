@@ -19,7 +19,7 @@ func TestRXNeedOf(t *testing.T) {
 		{`(?i)select`, []string{"SELECT"}},
 		{`a+b*`, []string{"A"}},
 		{`x(?:foo|bar)y`, []string{"BAR", "FOO"}}, // longer than x or y
-		{`(?:foo|bar|)`, nil},                      // a branch needs nothing
+		{`(?:foo|bar|)`, nil},                     // a branch needs nothing
 		{`(?:foo|.)`, nil},
 		{`(?:abc)?`, nil},
 		{`(?:abc)*`, nil},
@@ -32,8 +32,8 @@ func TestRXNeedOf(t *testing.T) {
 		{`(?i)[ab]+`, []string{"A", "B"}}, // folded
 		{`x[a-z]y`, []string{"X"}},        // too many characters to list
 		{`(?:foo|[<>])`, []string{"<", ">", "FOO"}},
-		{`\x{fffd}x`, nil}, // U+FFFD matches any byte that is not UTF-8
-		{`(?i)ſ`, []string{"S"}},     // the long s folds with s and S
+		{`\x{fffd}x`, nil},       // U+FFFD matches any byte that is not UTF-8
+		{`(?i)ſ`, []string{"S"}}, // the long s folds with s and S
 		{`(?i)\x{212a}`, []string{"K"}},
 		{`é`, []string{"É"}},
 	} {
