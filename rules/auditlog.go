@@ -47,7 +47,11 @@ func (e *Engine) writeAudit(v *Verdict, tx types.Transaction, now time.Time) {
 			continue
 		}
 		r := mr.Rule()
-		rec.Rules = append(rec.Rules, auditMatch{ID: r.ID(), Phase: int(r.Phase()), Severity: r.Severity().String(), Msg: mr.Message(), Data: mr.Data()})
+		msg, data := mr.Message(), mr.Data()
+		if v.redact {
+			msg, data = safeMessage(mr, msg), safeMessage(mr, data)
+		}
+		rec.Rules = append(rec.Rules, auditMatch{ID: r.ID(), Phase: int(r.Phase()), Severity: r.Severity().String(), Msg: msg, Data: data})
 	}
 	b, err := json.Marshal(rec)
 	if err != nil {

@@ -26,6 +26,8 @@ type Engine struct {
 	matchLog   *matchLog
 	auditLog   io.Writer
 	recheck    *recheckCache // nil: off
+	// redact holds the open transactions whose logs withhold matched data.
+	redact redactions
 
 	refs      atomic.Int64 // 1 for the owner, 1 per open transaction
 	closeOnce sync.Once
@@ -44,7 +46,7 @@ func NewEngine(spec Spec) (*Engine, error) {
 	e := &Engine{spec: spec, key: spec.Key(), exclusions: xs, auditLog: spec.AuditLog}
 	cfg := coraza.NewWAFConfig().WithRootFS(coreruleset.FS)
 	if spec.MatchLog != nil {
-		e.matchLog = &matchLog{w: spec.MatchLog}
+		e.matchLog = &matchLog{w: spec.MatchLog, redact: &e.redact}
 		cfg = cfg.WithErrorCallback(e.matchLog.write)
 	}
 	directives := spec.baseDirectives() + crsDirectives

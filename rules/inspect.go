@@ -37,6 +37,7 @@ type Verdict struct {
 	req      auditRequest
 	recheck  string           // the recheck cache key, or ""
 	refused  bool             // by the request or the response phases
+	redact   bool             // Request.Redact
 	response *ResponseVerdict // the response phases' refusal
 }
 
@@ -54,7 +55,10 @@ func (e *Engine) Inspect(r *Request) (v *Verdict) {
 		}
 	}
 	tx := e.newTransaction(r.ID)
-	v = &Verdict{e: e, tx: tx, recheck: key}
+	v = &Verdict{e: e, tx: tx, recheck: key, redact: r.Redact}
+	if r.Redact {
+		e.redact.add(tx.ID()) // until Close, after the logging phase
+	}
 	if e.auditLog != nil {
 		v.req = auditRequest{ID: tx.ID(), Client: addrString(r.Client.Addr()), Method: r.Method, URI: r.URI, Host: r.Host}
 	}
@@ -62,6 +66,9 @@ func (e *Engine) Inspect(r *Request) (v *Verdict) {
 		if p := recover(); p != nil {
 			// The transaction's state is unknown: it is dropped, not
 			// returned to Coraza's pool.
+			if r.Redact {
+				e.redact.remove(tx.ID())
+			}
 			v.tx = nil
 			e.release()
 			v = &Verdict{Status: http.StatusForbidden, Reason: reasonFailed, Detail: fmt.Sprintf("panic in the WAF: %v", p)}
@@ -190,7 +197,7 @@ func (v *Verdict) refuse(it *types.Interruption) *Verdict {
 	v.Allowed, v.refused = false, true
 	v.Status, v.Reason, v.Rule = interruptionStatus(it), reasonBlocked, it.RuleID
 	v.RuleIDs = matchedIDs(v.tx)
-	v.Detail = interruptionDetail(v.tx, it)
+	v.Detail = interruptionDetail(v.tx, it, v.redact)
 	return v
 }
 
@@ -204,18 +211,25 @@ func interruptionStatus(it *types.Interruption) int {
 	return http.StatusForbidden
 }
 
-func interruptionDetail(tx types.Transaction, it *types.Interruption) string {
+func interruptionDetail(tx types.Transaction, it *types.Interruption, redact bool) string {
 	d := "rule " + strconv.Itoa(it.RuleID) + " " + it.Action
 	for _, mr := range tx.MatchedRules() {
 		if mr.Rule().ID() == it.RuleID && mr.Message() != "" {
-			d += ": " + mr.Message()
-			if mr.Data() != "" {
-				d += " (" + mr.Data() + ")"
+			msg, data := mr.Message(), mr.Data()
+			if redact {
+				msg, data = safeMessage(mr, msg), safeMessage(mr, data)
+			}
+			d += ": " + msg
+			if data != "" {
+				d += " (" + data + ")"
 			}
 			return d
 		}
 	}
 	if it.Data != "" {
+		if redact {
+			return d + ": " + Withheld
+		}
 		d += ": " + it.Data
 	}
 	return d
@@ -253,6 +267,9 @@ func (v *Verdict) Close() {
 	tx.ProcessLogging()
 	if v.refused && v.e.auditLog != nil {
 		v.e.writeAudit(v, tx, time.Now())
+	}
+	if v.redact {
+		v.e.redact.remove(tx.ID())
 	}
 	if v.recheck != "" && !v.refused && v.Allowed && !tx.IsInterrupted() && len(matchedIDs(tx)) == 0 {
 		v.e.recheck.remember(v.recheck)

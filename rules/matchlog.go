@@ -14,14 +14,24 @@ import (
 // that reads the log after a response sees every line of that request.
 // Control characters a rule's message could carry from the request are
 // escaped, so one match is always one line.
+//
+// A request that carries fields the logs must not hold (Request.Redact)
+// gets lines whose messages and data are withheld unless they are the
+// rule's own text (redact.go).
 type matchLog struct {
-	w io.Writer
+	w      io.Writer
+	redact *redactions
 }
 
 var lineEscaper = strings.NewReplacer("\n", `\n`, "\r", `\r`, "\x00", `\x00`)
 
 func (m *matchLog) write(mr types.MatchedRule) {
-	line := mr.ErrorLog()
+	var line string
+	if m.redact.has(mr.TransactionID()) {
+		line = redactedErrorLog(mr)
+	} else {
+		line = mr.ErrorLog()
+	}
 	if strings.ContainsAny(line, "\n\r\x00") {
 		line = lineEscaper.Replace(line)
 	}

@@ -33,6 +33,11 @@ type Request struct {
 	// declared length (-1 unknown).
 	Body          io.Reader
 	ContentLength int64
+	// Redact says the request carries fields no log may hold (the body
+	// fields of a behavior with field-level encryption): its match-log
+	// lines, audit record and refusal detail withhold every message and
+	// data that is not the rule's own text.
+	Redact bool
 }
 
 // RequestFromHTTP fills a Request from a server request: its raw target,

@@ -93,7 +93,7 @@ func (v *Verdict) InspectResponse(status int, proto string, h http.Header, body 
 
 func (v *Verdict) responseRefused(it *types.Interruption) *ResponseVerdict {
 	v.refused = true
-	v.response = &ResponseVerdict{Status: interruptionStatus(it), Reason: "response blocked by the WAF", Detail: interruptionDetail(v.tx, it),
+	v.response = &ResponseVerdict{Status: interruptionStatus(it), Reason: "response blocked by the WAF", Detail: interruptionDetail(v.tx, it, v.redact),
 		Rule: it.RuleID, RuleIDs: matchedIDs(v.tx)}
 	return v.response
 }
