@@ -41,6 +41,11 @@ type Config struct {
 	// (default: the database bundled with Edgeward).
 	Geodata *Geodata `yaml:"geodata"`
 
+	// FLEProfiles are the field-level encryption profiles behaviors name
+	// (fle_profile): which request-body fields are encrypted, with which
+	// HPKE public key, before the origin sees them.
+	FLEProfiles map[string]*FLEProfile `yaml:"fle_profiles"`
+
 	Distributions []Distribution `yaml:"distributions"`
 
 	// File is the path the config was read from ("" when parsed from memory).
@@ -355,6 +360,11 @@ type Behavior struct {
 	// distribution's. WAF is the one in force, set like Geo.
 	WAFPolicy string     `yaml:"waf_policy"`
 	WAF       *WAFPolicy `yaml:"-"`
+	// FLEProfile names one of fle_profiles: the behavior's request bodies
+	// have that profile's fields encrypted at the edge. It requires
+	// viewer_protocol: https-only. FLE is the profile, set by validation.
+	FLEProfile string      `yaml:"fle_profile"`
+	FLE        *FLEProfile `yaml:"-"`
 }
 
 // GroupKey is one public key of a key group.

@@ -23,6 +23,8 @@ type validator struct {
 	// (nil for a file that failed: its problems were reported once).
 	geoFiles map[string]*GeoPolicy
 	wafFiles map[string]*WAFPolicy
+	// fles are the fle_profiles by name, for behaviors' fle_profile.
+	fles map[string]*FLEProfile
 }
 
 // errorf reports a problem with the value at path ("listen.http"),
@@ -70,5 +72,6 @@ func (v *validator) config(c *Config) {
 	v.cache(&c.Cache)
 	v.keyGroupNames = v.keyGroups(c.KeyGroups)
 	v.geodata(c.Geodata)
+	v.fleProfiles(c.FLEProfiles)
 	v.distributions(c.Distributions)
 }

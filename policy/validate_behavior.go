@@ -69,6 +69,7 @@ func (v *validator) behavior(path string, b *Behavior, origins map[string]bool) 
 	b.Cache = v.cachePolicy(path+".cache", b.Cache)
 	v.signedAccess(path, b)
 	v.viewerProtocol(path, b)
+	v.fleBehavior(path, b)
 }
 
 // methods checks allowed_methods and returns it upper-cased, in the
