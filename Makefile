@@ -21,20 +21,23 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 # apt-get as root, or through sudo when there is one.
 APT := $(shell [ "$$(id -u)" = 0 ] && echo apt-get || echo sudo apt-get)
 
-.PHONY: all build run test unit lint vet staticcheck fuzz bench tools geodata clean
+.PHONY: all build run test unit lint vet staticcheck fuzz bench tools node-example geodata clean
 
 all: build
 
 build:
 	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/edgeward
 
-## run: serve the quickstart distribution on http://127.0.0.1:8080 (admin on :9901)
+## run: serve the quickstart distribution on http://127.0.0.1:8080 (admin on :9901),
+## with the demo echo origin on 127.0.0.1:8081 (stopped with the gateway)
 run: build
+	@$(BIN) origin echo --listen 127.0.0.1:8081 & echo_pid=$$!; \
+	trap 'kill $$echo_pid 2>/dev/null' EXIT INT TERM; \
 	$(BIN) serve --config $(CONFIG)
 
 ## test: vet, staticcheck, and every test with the race detector, including
 ## the integration tests that need outside programs (installed by `tools`).
-test: tools lint
+test: tools lint node-example
 	EDGEWARD_REQUIRE_TOOLS=1 EDGEWARD_VERSITYGW=$(VERSITYGW) EDGEWARD_PEBBLE=$(PEBBLE) \
 		EDGEWARD_PEBBLE_CHALLTESTSRV=$(CHALLTESTSRV) $(GO) test -race -count=1 -timeout 12m ./...
 
@@ -53,6 +56,15 @@ tools: $(VERSITYGW) $(PEBBLE) $(CHALLTESTSRV)
 	@command -v goaccess >/dev/null 2>&1 || { \
 		echo "installing goaccess (Debian package) for the access-log compatibility test"; \
 		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq goaccess >/dev/null; }
+
+## node-example: Node.js (Debian packages, when node is missing) and the
+## pinned npm packages of the FLE origin example, keys/fle/examples/node,
+## which keys/fle's tests run.
+node-example:
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+		echo "installing nodejs and npm (Debian packages) for the FLE Node.js example"; \
+		$(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq nodejs npm >/dev/null; }
+	cd keys/fle/examples/node && npm ci --no-audit --no-fund
 
 $(VERSITYGW):
 	@echo "building versitygw $(VERSITYGW_VERSION) (the S3 server the tests use) into $(TOOLS_BIN)"

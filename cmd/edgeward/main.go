@@ -38,6 +38,7 @@ func newRootCommand() *cobra.Command {
 		Version:       version,
 	}
 	root.AddCommand(newServeCommand(), newPolicyCommand(), newInvalidateCommand(),
-		newKeysCommand(), newSignCommand(), newVerifyCommand(), newOriginCommand(), newGeodataCommand())
+		newKeysCommand(), newSignCommand(), newVerifyCommand(), newOriginCommand(), newGeodataCommand(),
+		newFLECommand())
 	return root
 }

@@ -52,6 +52,6 @@ exits 1 when any failed.`,
 	}
 	check.Flags().StringVar(&config, "config", "", "the gateway's config file")
 	check.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "give up after this long in all")
-	cmd.AddCommand(check)
+	cmd.AddCommand(check, newOriginEchoCommand())
 	return cmd
 }
