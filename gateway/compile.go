@@ -31,7 +31,9 @@ func Compile(cfg *policy.Config) error {
 	waf, werr := buildWAF(cfg, nil, wafOptions{})
 	add(werr)
 	defer waf.closeExcept(nil)
-	if err != nil || gerr != nil || werr != nil {
+	fles, ferr := buildFLEProfiles(cfg)
+	add(ferr)
+	if err != nil || gerr != nil || werr != nil || ferr != nil {
 		return &errs
 	}
 	for di := range cfg.Distributions {
@@ -41,7 +43,7 @@ func Compile(cfg *policy.Config) error {
 			if bi >= 0 {
 				bc = &dc.Behaviors[bi]
 			}
-			spec := &behaviorSpec{global: cfg, dist: dc, cfg: bc, keyGroups: groups, path: behaviorPath(di, bi), waf: waf}
+			spec := &behaviorSpec{global: cfg, dist: dc, cfg: bc, keyGroups: groups, path: behaviorPath(di, bi), waf: waf, fle: fles}
 			if geo != nil {
 				spec.geo = geo
 			}

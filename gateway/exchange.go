@@ -62,8 +62,12 @@ type Exchange struct {
 	// waf is the WAF's verdict on the request, whose transaction ends
 	// when the request is finished; wafRules are the ids of the rules
 	// that matched, for the access log.
-	waf           *rules.Verdict
-	wafRules      []int
+	waf      *rules.Verdict
+	wafRules []int
+	// fleStatus and fleFields are the FLE stage's outcome, for the access
+	// log's fle-status and fle-encrypted-fields.
+	fleStatus     string
+	fleFields     int
 	contentType   string
 	contentLength int64
 	rangeStart    int64

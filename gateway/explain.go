@@ -258,7 +258,11 @@ func (er *explainRequest) spec(cfg *policy.Config) (*behaviorSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &behaviorSpec{global: cfg, dist: er.dist, cfg: er.beh, keyGroups: groups,
+	fles, err := buildFLEProfiles(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &behaviorSpec{global: cfg, dist: er.dist, cfg: er.beh, keyGroups: groups, fle: fles,
 		now: func() time.Time { return er.now }, path: behaviorPath(er.di, er.bi)}, nil
 }
 

@@ -64,6 +64,7 @@ func (x *Exchange) logEntry(node string, now time.Time) *accesslog.Entry {
 	if len(x.wafRules) > 0 {
 		e.WAFRules = joinIDs(x.wafRules)
 	}
+	e.FLEStatus, e.FLEEncryptedFields = x.fleStatus, x.fleFields
 	if x.status == 0 {
 		e.ResponseResultType = "Error"
 	}

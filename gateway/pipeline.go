@@ -62,14 +62,14 @@ type stageBuilder func(b *behaviorSpec) (Stage, error)
 //  5. fle      field-level encryption of configured POST fields. Last,
 //     so the WAF inspects the plaintext and nothing after it does.
 //
-// After the stages the request is served from cache or origin. Stages
-// 4-5 are added by their own issues; each inserts itself here.
+// After the stages the request is served from cache or origin.
 var pipelineOrder = []stageBuilder{
 	newMethodsStage,
 	newHTTPSStage,
 	newSignedStage,
 	newGeoStage,
 	newWAFStage,
+	newFLEStage,
 }
 
 // buildStages compiles the stage list for one behavior, in pipeline order.

@@ -1,12 +1,16 @@
 package gateway
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/edgeward/edgeward/keys/fle"
 )
 
 // TestQuickstart serves the bundled quickstart config (on ephemeral
@@ -18,15 +22,23 @@ func TestQuickstart(t *testing.T) {
 	}
 	qs, _ := filepath.Abs("../testdata/quickstart")
 	text := string(src)
+	// What `edgeward origin echo` does for the README's FLE curl: answer
+	// with the body the gateway forwarded.
+	echo := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		io.Copy(w, r.Body)
+	}))
 	for old, repl := range map[string]string{
-		"http: 127.0.0.1:8080":          "http: 127.0.0.1:0",
-		"admin: 127.0.0.1:9901":         "admin: 127.0.0.1:0",
-		"token_file: admin.token":       "token_file: " + filepath.Join(qs, "admin.token"),
-		"dir: site":                     "dir: " + filepath.Join(qs, "site"),
-		"path: stdout":                  "path: off",
-		"public_key: keys/demo.pub.pem": "public_key: " + filepath.Join(qs, "keys", "demo.pub.pem"),
-		"geo_policy: policies/":         "geo_policy: " + filepath.Join(qs, "policies") + "/",
-		"waf_policy: policies/":         "waf_policy: " + filepath.Join(qs, "policies") + "/",
+		"http: 127.0.0.1:8080":              "http: 127.0.0.1:0",
+		"admin: 127.0.0.1:9901":             "admin: 127.0.0.1:0",
+		"token_file: admin.token":           "token_file: " + filepath.Join(qs, "admin.token"),
+		"dir: site":                         "dir: " + filepath.Join(qs, "site"),
+		"path: stdout":                      "path: off",
+		"public_key: keys/demo.pub.pem":     "public_key: " + filepath.Join(qs, "keys", "demo.pub.pem"),
+		"public_key: keys/fle-demo.pub.pem": "public_key: " + filepath.Join(qs, "keys", "fle-demo.pub.pem"),
+		"url: http://127.0.0.1:8081":        "url: " + echo,
+		"geo_policy: policies/":             "geo_policy: " + filepath.Join(qs, "policies") + "/",
+		"waf_policy: policies/":             "waf_policy: " + filepath.Join(qs, "policies") + "/",
 	} {
 		if !strings.Contains(text, old) {
 			t.Fatalf("quickstart config no longer contains %q; update this test", old)
@@ -60,9 +72,16 @@ func TestQuickstart(t *testing.T) {
 		{"waf: XSS refused", "GET", "/?q=%3Cscript%3Ealert(1)%3C/script%3E", nil, 403, "request blocked by the WAF"},
 		{"waf: SQL injection refused", "GET", "/static/hello.txt?id=1%27%20OR%20%271%27=%271", nil, 403, "request blocked by the WAF"},
 		{"waf: benign query", "GET", "/static/hello.txt?q=hello", nil, 200, "Hello from"},
+		// The README's FLE curls (the body is in quickstartFLE).
+		{"fle: plain HTTP refused", "POST", "/checkout/pay", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, 403, "HTTPS"},
+		{"fle: encrypted", "POST", "/checkout/pay", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "X-Forwarded-Proto": {"https"}}, 200, "card_number=ENC:v1:fle-demo:"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			req, _ := http.NewRequest(c.method, base+"/", nil)
+			var body io.Reader
+			if c.method == "POST" {
+				body = strings.NewReader(quickstartFLE)
+			}
+			req, _ := http.NewRequest(c.method, base+"/", body)
 			req.URL.Opaque = c.path
 			req.Host = "localhost:8080"
 			for k, v := range c.hdr {
@@ -78,7 +97,38 @@ func TestQuickstart(t *testing.T) {
 			if resp.StatusCode != c.status || !strings.Contains(string(b[:n]), c.contains) {
 				t.Fatalf("status %d body %q, want %d containing %q", resp.StatusCode, b[:n], c.status, c.contains)
 			}
+			if strings.HasPrefix(c.name, "fle: encrypted") {
+				quickstartDecrypt(t, qs, b[:n])
+			}
 		})
+	}
+}
+
+// quickstartFLE is the README's form for the FLE demo.
+const quickstartFLE = "name=Alice&card_number=4111111111111111&cvv=123"
+
+// quickstartDecrypt opens what the echo origin got with the demo private
+// key, as the README's `edgeward fle decrypt` line does.
+func quickstartDecrypt(t *testing.T, qs string, got []byte) {
+	t.Helper()
+	if bytes.Contains(got, []byte("4111111111111111")) || !strings.HasPrefix(string(got), "name=Alice&") {
+		t.Fatalf("the origin got %q", got)
+	}
+	pem, err := os.ReadFile(filepath.Join(qs, "keys", "fle-demo.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := fle.ParsePrivateKeyPEM(pem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := fle.NewDecryptor(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, n, err := d.DecryptBody("application/x-www-form-urlencoded", got, fle.Binding{Distribution: "demo", Method: "POST", Path: "/checkout/pay"})
+	if err != nil || n != 2 || string(plain) != quickstartFLE {
+		t.Fatalf("decrypted %d fields: %q, %v; want %q", n, plain, err, quickstartFLE)
 	}
 }
 

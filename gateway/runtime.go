@@ -40,6 +40,8 @@ type runtime struct {
 	// geo is the GeoIP database (nil when no behavior looks up countries);
 	// kept across reloads while the config names the same file.
 	geo *geodata.Store
+	// fle holds the compiled field-level encryption profiles.
+	fle map[string]*fleProfile
 	// waf holds the compiled WAF engines and rate limiters (empty
 	// without WAF policies); kept across reloads where unchanged.
 	waf *wafSet
@@ -92,6 +94,8 @@ type behaviorSpec struct {
 	geo geoSource
 	// waf is the runtime's compiled WAF policies.
 	waf *wafSet
+	// fle is the config's field-level encryption profiles, by name.
+	fle map[string]*fleProfile
 	log *slog.Logger
 	now func() time.Time
 	// path is the behavior's key path in the config file, such as
@@ -196,6 +200,9 @@ func buildRuntime(cfg *policy.Config, prev *runtime, env *buildEnv) (_ *runtime,
 	if err != nil {
 		return nil, err
 	}
+	if rt.fle, err = buildFLEProfiles(cfg); err != nil {
+		return nil, err
+	}
 	specs := make([]route.DistributionSpec[*distribution, *behavior], 0, len(cfg.Distributions))
 	for i := range cfg.Distributions {
 		spec, err := rt.buildDistribution(cfg, i, env, groups)
@@ -256,7 +263,7 @@ func (rt *runtime) buildDistribution(cfg *policy.Config, di int, env *buildEnv, 
 			return nil, fmt.Errorf("distribution %s: behavior %s: unknown origin %q", dc.Name, pattern, bc.Origin)
 		}
 		spec := &behaviorSpec{global: cfg, dist: dc, cfg: bc, keyGroups: groups, now: env.now, path: behaviorPath(di, bi),
-			waf: rt.waf, log: env.logger()}
+			waf: rt.waf, fle: rt.fle, log: env.logger()}
 		if rt.geo != nil {
 			spec.geo = rt.geo
 		}

@@ -30,6 +30,9 @@ import (
 type wafStage struct {
 	plan   *wafPlan
 	detect bool
+	// redact: the behavior encrypts body fields (FLE), so the WAF's logs
+	// withhold what rules matched in the request (rules.Request.Redact).
+	redact bool
 	log    *slog.Logger
 }
 
@@ -48,7 +51,7 @@ func newWAFStage(b *behaviorSpec) (Stage, error) {
 	if log == nil { // offline checks
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &wafStage{plan: plan, detect: pol.Mode == "detect", log: log}, nil
+	return &wafStage{plan: plan, detect: pol.Mode == "detect", redact: b.cfg.FLE != nil, log: log}, nil
 }
 
 var errWAFNotBuilt = errors.New("the WAF policy was not compiled")
@@ -89,7 +92,7 @@ func (s *wafStage) Check(x *Exchange) *Denial {
 func (s *wafStage) inspect(x *Exchange) *Denial {
 	r := x.Req
 	req := rules.RequestFromHTTP(r)
-	req.ID, req.Path, req.Client = x.ID, x.Path, x.Viewer
+	req.ID, req.Path, req.Client, req.Redact = x.ID, x.Path, x.Viewer, s.redact
 	v := s.plan.engine.Inspect(req)
 	x.waf = v
 	x.wafRules = v.RuleIDs
