@@ -423,6 +423,33 @@ func TestFLERejections(t *testing.T) {
 			}
 		})
 	}
+	// A compressed form could reach an origin that decompresses it with
+	// the fields in the clear: refused. "identity" is no encoding.
+	for _, c := range []struct {
+		encoding string
+		status   int
+		fle      string
+	}{{"gzip", 400, "RejectedByContentType"}, {"identity", 200, "Processed"}} {
+		req, _ := http.NewRequest("POST", "https://default.test/checkout/pay", strings.NewReader("card_number="+flePAN))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Content-Encoding", c.encoding)
+		resp, err := g.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		id := resp.Header.Get("X-Request-Id")
+		if resp.StatusCode != c.status || (c.status == 400 && !strings.Contains(string(b), reasonFLEEncoding)) {
+			t.Errorf("Content-Encoding %s: %d %q, want %d", c.encoding, resp.StatusCode, b, c.status)
+		}
+		if _, got := g.origin.received(id); got != (c.status == 200) {
+			t.Errorf("Content-Encoding %s: origin got the request: %v", c.encoding, got)
+		}
+		if e := accessLogEntry(t, g.logs[0], id); e["fle_status"] != c.fle {
+			t.Errorf("Content-Encoding %s: fle_status %v, want %s", c.encoding, e["fle_status"], c.fle)
+		}
+	}
 	// Plain HTTP never reaches the FLE stage: https-only refuses it.
 	resp, _ := do(t, http.DefaultClient, "POST", "http://"+g.s.Addr()+"/checkout/pay", "default.test",
 		http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, strings.NewReader("card_number="+flePAN))

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/edgeward/edgeward/keys/fle"
 	"github.com/edgeward/edgeward/keys/fle/body"
@@ -81,6 +82,7 @@ const (
 	reasonFLEFieldTooLong    = "field too long"
 	reasonFLEBodyTooLong     = "request body too large"
 	reasonFLEEncryptionError = "request could not be encrypted"
+	reasonFLEEncoding        = "content encoding not accepted for this endpoint"
 )
 
 func (s *fleStage) Check(x *Exchange) *Denial {
@@ -99,6 +101,10 @@ func (s *fleStage) Check(x *Exchange) *Denial {
 			return nil
 		}
 		return s.deny(x, fleRejectedByType, reasonFLEContentType, "profile "+s.prof.Name+" does not cover this content type")
+	case contentEncoded(r.Header):
+		// A compressed form is a form the origin may decompress and read,
+		// with the fields in it unencrypted: never forward one.
+		return s.deny(x, fleRejectedByType, reasonFLEEncoding, "Content-Encoding "+strings.Join(r.Header.Values("Content-Encoding"), ", ")+" on a body the profile covers")
 	case r.ContentLength > s.limits.MaxBody:
 		return s.deny(x, fleRequestLengthLimit, reasonFLEBodyTooLong,
 			"Content-Length "+strconv.FormatInt(r.ContentLength, 10)+" is over max_body "+s.prof.MaxBody.String())
@@ -139,6 +145,19 @@ func (s *fleStage) Check(x *Exchange) *Denial {
 	r.Header.Set("Content-Length", strconv.Itoa(len(out)))
 	x.fleStatus, x.fleFields = fleProcessed, n
 	return nil
+}
+
+// contentEncoded reports whether the body has a Content-Encoding other
+// than identity.
+func contentEncoded(h http.Header) bool {
+	for _, v := range h.Values("Content-Encoding") {
+		for _, c := range strings.Split(v, ",") {
+			if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "identity") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // rewriteError maps an error of the body rewriter to a denial.
