@@ -8,6 +8,7 @@ import (
 
 	"github.com/corazawaf/coraza/v3/experimental/plugins"
 	"github.com/corazawaf/coraza/v3/experimental/plugins/plugintypes"
+	re2 "github.com/wasilibs/go-re2"
 	"rsc.io/binaryregexp"
 )
 
@@ -47,7 +48,8 @@ const maxCaptures = 9
 // the same pattern.
 type rxPattern struct {
 	re   *regexp.Regexp
-	need *rxNeed // nil: nothing to check first
+	fast *re2.Regexp // nil: no fast path (rxfast.go)
+	need *rxNeed     // nil: nothing to check first
 	id   uint64
 }
 
@@ -69,7 +71,7 @@ func newMemoRX(options plugintypes.OperatorOptions) (plugintypes.Operator, error
 		if err != nil {
 			return nil, err
 		}
-		return &rxPattern{re: re, need: newRXNeed(pattern), id: rxPatternIDs.Add(1)}, nil
+		return &rxPattern{re: re, fast: compileFast(pattern, re), need: newRXNeed(pattern), id: rxPatternIDs.Add(1)}, nil
 	}
 	var p any
 	var err error
@@ -120,7 +122,7 @@ func (o *memoRX) Evaluate(tx plugintypes.TransactionState, value string) bool {
 // captures, where its groups are. A match found without its groups
 // gets them from a later capturing evaluation.
 func (o *memoRX) run(value string, capturing bool) rxVerdict {
-	if !o.re.MatchString(value) {
+	if o.ruledOutFast(value) || !o.re.MatchString(value) {
 		return rxVerdict{}
 	}
 	if !capturing {

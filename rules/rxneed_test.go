@@ -79,6 +79,36 @@ func TestRXNeedSound(t *testing.T) {
 	if testing.Short() {
 		t.Skip("every CRS pattern against every suite value; run without -short")
 	}
+	values, benign := crsSuiteValues(t)
+	withNeed, ruledOut, benignChecks := 0, 0, 0
+	for _, p := range crsRXPatterns(t) {
+		pattern := "(?sm)" + p
+		n := newRXNeed(pattern)
+		if n == nil || spellsNonUTF8(pattern) {
+			continue
+		}
+		withNeed++
+		re := regexp.MustCompile(pattern)
+		for _, v := range values {
+			if !n.mayMatch(v) && re.MatchString(v) {
+				t.Fatalf("%q matches %q, which its need %q rules out", p, v, n.lits)
+			}
+		}
+		for _, v := range benign {
+			benignChecks++
+			if !n.mayMatch(v) {
+				ruledOut++
+			}
+		}
+	}
+	t.Logf("%d values; %d patterns have a need; it rules out %d of %d benign checks", len(values), withNeed, ruledOut, benignChecks)
+}
+
+// crsSuiteValues is every value of the CRS regression suite (URIs, their
+// parameters, bodies and their values, headers; each as sent, lower-cased
+// and URL-decoded) and benign values as browsers send them.
+func crsSuiteValues(t *testing.T) (values, benign []string) {
+	t.Helper()
 	tests, err := crstest.LoadSuite("../testdata/crs/tests")
 	if err != nil {
 		t.Fatal(err)
@@ -119,36 +149,15 @@ func TestRXNeedSound(t *testing.T) {
 			}
 		}
 	}
-	benign := []string{"home", "price", "desk lamp", "visitor42@example.com", "Hello there, please call me back about order 17",
+	benign = []string{"home", "price", "desk lamp", "visitor42@example.com", "Hello there, please call me back about order 17",
 		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
 		"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "en-GB,en;q=0.9", "/products/42", "5f2b8c1e9a"}
 	for _, v := range benign {
 		add(v)
 	}
-	values := make([]string, 0, len(seen))
+	values = make([]string, 0, len(seen))
 	for v := range seen {
 		values = append(values, v)
 	}
-	withNeed, ruledOut, benignChecks := 0, 0, 0
-	for _, p := range crsRXPatterns(t) {
-		pattern := "(?sm)" + p
-		n := newRXNeed(pattern)
-		if n == nil || spellsNonUTF8(pattern) {
-			continue
-		}
-		withNeed++
-		re := regexp.MustCompile(pattern)
-		for _, v := range values {
-			if !n.mayMatch(v) && re.MatchString(v) {
-				t.Fatalf("%q matches %q, which its need %q rules out", p, v, n.lits)
-			}
-		}
-		for _, v := range benign {
-			benignChecks++
-			if !n.mayMatch(v) {
-				ruledOut++
-			}
-		}
-	}
-	t.Logf("%d values; %d patterns have a need; it rules out %d of %d benign checks", len(values), withNeed, ruledOut, benignChecks)
+	return values, benign
 }
