@@ -104,24 +104,7 @@ type fleGateway struct {
 	client  *http.Client
 	dec     *fle.Decryptor
 	logs    []string // files
-	slogBuf *syncBuf
-}
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	slogBuf *lockedBuffer
 }
 
 // startFLEGateway starts a gateway with FLE profiles; withWAF puts a WAF
@@ -197,7 +180,7 @@ distributions:
       - {path: /small/*, origin: o, allowed_methods: [ALL], viewer_protocol: https-only, fle_profile: small, cache: disabled}
       - {path: /fwd/*, origin: o, allowed_methods: [ALL], viewer_protocol: https-only, fle_profile: forward, cache: disabled}
 `)
-	buf := &syncBuf{}
+	buf := &lockedBuffer{}
 	s := startGatewayWith(t, cfg, Options{Logger: slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	return &fleGateway{s: s, origin: o, client: httpsClient(t, s.HTTPSAddr(), false), dec: dec, slogBuf: buf,
 		logs: []string{accessLog, filepath.Join(dir, "waf-match.log"), filepath.Join(dir, "waf-audit.log")}}

@@ -2,15 +2,15 @@ package fle
 
 import (
 	"errors"
-	"fmt"
-	"os"
+
+	"github.com/edgeward/edgeward/keys/keyfile"
 )
 
 // File modes WriteKeyPair creates files with (the umask may narrow them,
-// never widen them).
+// never widen them): those of every key pair Edgeward writes.
 const (
-	PrivateFileMode os.FileMode = 0o600
-	PublicFileMode  os.FileMode = 0o644
+	PrivateFileMode = keyfile.PrivateFileMode
+	PublicFileMode  = keyfile.PublicFileMode
 )
 
 // WriteKeyPair writes k to prefix+".pem" (mode 0600) and its public key to
@@ -27,43 +27,5 @@ func WriteKeyPair(prefix string, k *PrivateKey) (privPath, pubPath string, err e
 		return "", "", err
 	}
 	defer clear(privPEM)
-	pubPEM := k.Public().MarshalPEM()
-	privPath, pubPath = prefix+".pem", prefix+".pub.pem"
-	if err := writeNew(privPath, privPEM, PrivateFileMode); err != nil {
-		return "", "", err
-	}
-	if err := writeNew(pubPath, pubPEM, PublicFileMode); err != nil {
-		if rmErr := os.Remove(privPath); rmErr != nil {
-			err = fmt.Errorf("%w (and removing %s failed: %v)", err, privPath, rmErr)
-		}
-		return "", "", err
-	}
-	return privPath, pubPath, nil
-}
-
-// writeNew creates path (which must not exist), writes data and syncs it;
-// if anything after the create fails, it removes the file.
-func writeNew(path string, data []byte, mode os.FileMode) (err error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return fmt.Errorf("%s already exists; not overwriting it (move it away or pick another name)", path)
-		}
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	defer func() {
-		if cerr := f.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("close %s: %w", path, cerr)
-		}
-		if err != nil {
-			_ = os.Remove(path)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", path, err)
-	}
-	return nil
+	return keyfile.WritePEMPair(prefix, privPEM, k.Public().MarshalPEM())
 }

@@ -31,6 +31,17 @@ func WriteKeyPair(prefix string, k crypto.Signer) (privPath, pubPath string, err
 	if err != nil {
 		return "", "", err
 	}
+	return WritePEMPair(prefix, privPEM, pubPEM)
+}
+
+// WritePEMPair writes a key pair's PEM files as WriteKeyPair does: the
+// private key to prefix+".pem" (mode 0600), the public key to
+// prefix+".pub.pem" (mode 0644), both with O_EXCL, a complete pair or
+// nothing. It is for key types this package does not marshal.
+func WritePEMPair(prefix string, privPEM, pubPEM []byte) (privPath, pubPath string, err error) {
+	if prefix == "" {
+		return "", "", errors.New("empty key file prefix")
+	}
 	privPath, pubPath = prefix+".pem", prefix+".pub.pem"
 	if err := writeNew(privPath, privPEM, PrivateFileMode); err != nil {
 		return "", "", err
