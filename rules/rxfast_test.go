@@ -10,6 +10,9 @@ import (
 // says "no match" where Go's regexp matches, on every valid UTF-8 value
 // of the CRS regression suite (the fast path is only asked about those).
 func TestRXFastSound(t *testing.T) {
+	if raceEnabled {
+		t.Skip("single-threaded and exhaustive, minutes under the race detector: make test runs it without -race")
+	}
 	if testing.Short() {
 		t.Skip("every large CRS pattern against every suite value; run without -short")
 	}

@@ -76,6 +76,9 @@ func TestRXNeedMayMatch(t *testing.T) {
 // decoded and lowercased, as the CRS's transformations leave them) and
 // benign ones. It also reports how often needs rule benign values out.
 func TestRXNeedSound(t *testing.T) {
+	if raceEnabled {
+		t.Skip("single-threaded and exhaustive, minutes under the race detector: make test runs it without -race")
+	}
 	if testing.Short() {
 		t.Skip("every CRS pattern against every suite value; run without -short")
 	}
