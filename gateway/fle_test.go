@@ -155,7 +155,8 @@ fle_profiles:
   pq:
     key_id: fle-pq-1
     public_key: fle-pq-1.pub.pem
-    fields: [card_number]
+    fields: [card_number, /payment/card]
+    content_types: [application/x-www-form-urlencoded, multipart/form-data, application/json]
   small:
     key_id: fle-2026-11
     public_key: fle-2026-11.pub.pem
@@ -232,6 +233,7 @@ func multipartBody(t *testing.T, fields [][2]string) ([]byte, string) {
 func TestFLERoundTrips(t *testing.T) {
 	g := startFLEGateway(t, true)
 	mp, mpType := multipartBody(t, [][2]string{{"name", "Alice"}, {"card_number", flePAN}, {"ssn_last", fleSSN}})
+	pq, pqType := multipartBody(t, [][2]string{{"name", "Alice"}, {"card_number", flePAN}, {"note", "see you"}})
 	for _, c := range []struct {
 		name, path, ct string
 		body           []byte
@@ -250,6 +252,11 @@ func TestFLERoundTrips(t *testing.T) {
 		{"post-quantum KEM", "/pq/pay", "application/x-www-form-urlencoded",
 			[]byte("card_number=" + flePAN + "&cvv=" + fleCVV), 1,
 			map[string]string{"card_number": flePAN}, []string{"&cvv=" + fleCVV}},
+		{"post-quantum KEM, multipart", "/pq/pay", pqType, pq, 1,
+			map[string]string{"card_number": flePAN}, []string{"Alice", "see you"}},
+		{"post-quantum KEM, json", "/pq/pay", "application/json",
+			[]byte(`{"card_number": "` + flePAN + `", "payment": {"card": "` + fleJSONPAN + `"}}`), 2,
+			map[string]string{"/card_number": flePAN, "/payment/card": fleJSONPAN}, []string{`{"card_number": "ENC:v1:fle-pq-1:`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			resp, body, id := g.post(t, c.path, c.ct, c.body, false)
