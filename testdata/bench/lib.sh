@@ -78,6 +78,7 @@ trap 'log "terminated"; exit 143' TERM
 # process group, its output in $TMP/NAME.log, bounded by BUDGET_S. The pid
 # (which is also the process group id) is left in STARTED_PID.
 STARTED_PID=""
+declare -A GROUP=() # NAME -> the process group start() made for it
 start() {
 	local name=$1
 	shift
@@ -87,6 +88,15 @@ start() {
 	setsid timeout --kill-after=5s "${BUDGET_S}s" "$@" >"$TMP/$name.log" 2>&1 &
 	STARTED_PID=$!
 	PIDS+=("$STARTED_PID")
+	GROUP[$name]=$STARTED_PID
+}
+
+# group_cpu_ticks PGID prints the CPU time (user + system, in clock ticks)
+# the live processes of process group PGID have used. In /proc/PID/stat,
+# after "PID (COMM) ", the third field is the group, the 12th and 13th
+# utime and stime.
+group_cpu_ticks() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v g="$1" '{ sub(/^.*\) /, ""); if ($3 == g) t += $12 + $13 } END { print t + 0 }'
 }
 
 # show_log NAME prints the end of a server's log (after a failure).
@@ -142,13 +152,15 @@ free_port() {
 # passed to the script. It keeps the best req/s per target and key in
 # BEST_RPS and BEST_P99, and a note in NOTES when responses were errors or
 # shorter than MIN_BYTES on average.
-declare -A BEST_RPS=() BEST_P99=() NOTES=()
+declare -A BEST_RPS=() BEST_P99=() NOTES=() CPU_US=()
 wrk_best() {
 	local t=$1 k=$2 r=$3 label=$4 min=$5 lua=$6 url=$7 out line rps p99 req bytes non2xx sockerr
 	shift 7
 	local args=()
 	(($#)) && args=(-- "$@")
 	out="$TMP/wrk-$t-$k-$r.txt"
+	local cpu0=0 cpu1
+	[[ -n ${GROUP[$t]:-} ]] && cpu0=$(group_cpu_ticks "${GROUP[$t]}")
 	log "wrk $t $label round $r/$ROUNDS (${DUR_S}s, $WRK_THREADS threads, $WRK_CONNS connections)"
 	# --foreground keeps wrk in our process group, so Ctrl-C reaches it
 	# (wrk then stops early and the INT trap ends the script).
@@ -158,6 +170,7 @@ wrk_best() {
 		cat "$out" >&2
 		die "wrk against $t failed"
 	fi
+	[[ -n ${GROUP[$t]:-} ]] && cpu1=$(group_cpu_ticks "${GROUP[$t]}")
 	line=$(grep '^BENCH ' "$out" || true)
 	[[ -n $line ]] || {
 		cat "$out" >&2
@@ -180,6 +193,16 @@ wrk_best() {
 		warn "$t $label: ${NOTES[$t,$k]}"
 	fi
 	log "  $t $label: $rps req/s, p99 $(fmt_ms "$p99")"
+	# The server's own CPU per request (its process group: not wrk's, not
+	# another process's, such as a separate origin): less noisy than req/s
+	# on a shared machine. The lowest of the rounds is kept.
+	if [[ -n ${GROUP[$t]:-} ]]; then
+		local us
+		us=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$req" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", (b - a) / hz * 1e6 / n }')
+		if [[ -z ${CPU_US[$t,$k]:-} ]] || ((us < CPU_US[$t,$k])); then
+			CPU_US[$t,$k]=$us
+		fi
+	fi
 	if [[ -z ${BEST_RPS[$t,$k]:-} ]] || awk -v a="$rps" -v b="${BEST_RPS[$t,$k]}" 'BEGIN { exit !(a > b) }'; then
 		BEST_RPS[$t,$k]=$rps
 		BEST_P99[$t,$k]=$p99

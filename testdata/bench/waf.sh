@@ -26,7 +26,9 @@
 #      as from real visitors, so nothing a WAF remembers from one request
 #      decides the next) runs wrk against each server in turn, ROUNDS times
 #      with the order reversed every other round, and keeps each server's
-#      best run (highest req/s, with that run's p99).
+#      best run (highest req/s, with that run's p99) and its lowest CPU
+#      time per request (the server's own process group: not wrk, not the
+#      origin).
 #   5. Prints a Markdown table and the ratios (written to $BENCH_OUT too
 #      when set).
 #
@@ -342,12 +344,12 @@ report() {
 	fi
 	echo "- $(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }'); $("$GO" version | awk '{ print $3 }'); $WRK_THREADS threads, $WRK_CONNS connections, ${DUR_S}s per run, best of $ROUNDS runs per cell (p99 from that run)"
 	echo
-	echo "| server | GET req/s | GET p99 | POST req/s | POST p99 |"
-	echo "| --- | ---: | ---: | ---: | ---: |"
+	echo "| server | GET req/s | GET p99 | GET CPU/req | POST req/s | POST p99 | POST CPU/req |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 	for t in "${TARGETS[@]}"; do
 		row="| ${LABEL[$t]} |"
 		for k in "${KINDS[@]}"; do
-			row+=" $(fmt_rps "${BEST_RPS[$t,$k]}") | $(fmt_ms "${BEST_P99[$t,$k]}") |"
+			row+=" $(fmt_rps "${BEST_RPS[$t,$k]}") | $(fmt_ms "${BEST_P99[$t,$k]}") | $(fmt_ms "${CPU_US[$t,$k]}") |"
 		done
 		echo "$row"
 	done
@@ -360,6 +362,11 @@ report() {
 		"$(ratio "${BEST_RPS[ew_on,GET]}" "${BEST_RPS[coraza_nrb,GET]}")" "$(ratio "${BEST_RPS[ew_on,POST]}" "${BEST_RPS[coraza_nrb,POST]}")"
 	printf '| WAF on ÷ WAF off | %s | %s |\n' \
 		"$(ratio "${BEST_RPS[ew_on,GET]}" "${BEST_RPS[ew_off,GET]}")" "$(ratio "${BEST_RPS[ew_on,POST]}" "${BEST_RPS[ew_off,POST]}")"
+	echo
+	echo "| CPU per request ratio | GET | POST |"
+	echo "| --- | ---: | ---: |"
+	printf '| Coraza, recommended config ÷ WAF on | %s | %s |\n' \
+		"$(ratio "${CPU_US[coraza,GET]}" "${CPU_US[ew_on,GET]}")" "$(ratio "${CPU_US[coraza,POST]}" "${CPU_US[ew_on,POST]}")"
 	n=0
 	for t in "${TARGETS[@]}"; do
 		for k in "${KINDS[@]}"; do
