@@ -51,7 +51,7 @@ func newWAFStage(b *behaviorSpec) (Stage, error) {
 	if log == nil { // offline checks
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &wafStage{plan: plan, detect: pol.Mode == "detect", redact: b.cfg.FLE != nil, log: log}, nil
+	return &wafStage{plan: plan, detect: pol.Mode == "detect", redact: b.cfg.FLEProfile != "", log: log}, nil
 }
 
 var errWAFNotBuilt = errors.New("the WAF policy was not compiled")

@@ -362,9 +362,9 @@ type Behavior struct {
 	WAF       *WAFPolicy `yaml:"-"`
 	// FLEProfile names one of fle_profiles: the behavior's request bodies
 	// have that profile's fields encrypted at the edge. It requires
-	// viewer_protocol: https-only. FLE is the profile, set by validation.
-	FLEProfile string      `yaml:"fle_profile"`
-	FLE        *FLEProfile `yaml:"-"`
+	// viewer_protocol: https-only. The gateway looks the profile up by
+	// this name among the ones it compiled.
+	FLEProfile string `yaml:"fle_profile"`
 }
 
 // GroupKey is one public key of a key group.

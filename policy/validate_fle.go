@@ -141,8 +141,7 @@ func (v *validator) fleBehavior(path string, b *Behavior) {
 	if b.FLEProfile == "" {
 		return
 	}
-	p, ok := v.fles[b.FLEProfile]
-	if !ok {
+	if _, ok := v.fles[b.FLEProfile]; !ok {
 		known := "none are configured"
 		if len(v.fles) > 0 {
 			known = "configured: " + strings.Join(slices.Sorted(maps.Keys(v.fles)), ", ")
@@ -150,7 +149,6 @@ func (v *validator) fleBehavior(path string, b *Behavior) {
 		v.errorf(path+".fle_profile", "%q is not under fle_profiles (%s)", b.FLEProfile, known)
 		return
 	}
-	b.FLE = p
 	if b.ViewerProtocol != ViewerHTTPSOnly {
 		v.errorf(path+".viewer_protocol", "%q: a behavior with fle_profile needs viewer_protocol: https-only, so the fields it protects never travel in the clear", b.ViewerProtocol)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/edgeward/edgeward/keys/fle"
+	"github.com/edgeward/edgeward/policy"
 )
 
 // fleMaxInput bounds what `fle decrypt` reads from standard input (a
@@ -206,7 +207,7 @@ func readFLEPrivateKey(file string) (*fle.PrivateKey, error) {
 	}
 	defer clear(data)
 	if len(data) > fleMaxKeyFile {
-		return nil, fmt.Errorf("over %d KiB: not a key file", fleMaxKeyFile>>10)
+		return nil, fmt.Errorf("over %s: not a key file", policy.ByteSize(fleMaxKeyFile))
 	}
 	return fle.ParsePrivateKeyPEM(data)
 }
@@ -218,18 +219,7 @@ func readLimited(r io.Reader, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("reading standard input: %w", err)
 	}
 	if int64(len(data)) > max {
-		return nil, fmt.Errorf("standard input is over %s; fle decrypt reads at most that", formatBytes(max))
+		return nil, fmt.Errorf("standard input is over %s; fle decrypt reads at most that", policy.ByteSize(max))
 	}
 	return data, nil
-}
-
-// formatBytes writes n in MiB, KiB or bytes, whichever is exact.
-func formatBytes(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
