@@ -28,6 +28,9 @@ import (
 // methodWithBody is go-ftw's pattern, unanchored in the middle as it is.
 var methodWithBody = regexp.MustCompile(`^POST|PUT|PATCH|DELETE$`)
 
+// Raw is the bytes of in's request, as the runner sends them.
+func (in *Input) Raw() ([]byte, error) { return rawRequest(in) }
+
 // rawRequest is the bytes of in's request.
 func rawRequest(in *Input) ([]byte, error) {
 	if in.EncodedRequest != "" {
