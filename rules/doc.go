@@ -60,6 +60,15 @@
 //     verdict is faster than a computed one, so a client could learn,
 //     from microseconds inside a millisecond, that some request recently
 //     carried a value it already knows exactly; it learns no value.
+//   - Rules that cannot match are not evaluated (prune.go). Before each
+//     request phase, a rule whose operator provably matches no value of
+//     this request (the bytes its variables can hold, through its
+//     transformations, lack what every match needs) is removed from the
+//     transaction as ctl:ruleRemoveById would. Only rules read exactly as
+//     Coraza reads them are candidates; a rule counted by a skip:N, one
+//     that reads state or counts, or a negated operator never is.
+//     TestPruneSound runs the whole CRS suite with and without pruning
+//     and asks for the same matches, variable for variable.
 //   - Skipping evaluation is exact or not done. With Spec.RecheckWindow,
 //     a bodiless request byte-identical (every header, the client
 //     address) to one allowed without a single logged match moments ago

@@ -26,6 +26,7 @@ type Engine struct {
 	matchLog   *matchLog
 	auditLog   io.Writer
 	recheck    *recheckCache // nil: off
+	prune      *pruner       // nil: off (prune.go)
 	// redact holds the open transactions whose logs withhold matched data.
 	redact redactions
 
@@ -53,7 +54,9 @@ func NewEngine(spec Spec) (*Engine, error) {
 	for _, f := range spec.Rules {
 		directives += string(f.Data) + "\n"
 	}
-	waf, err := coraza.NewWAF(cfg.WithDirectives(directives))
+	var metas []types.RuleMetadata
+	observed := experimental.WAFConfigWithRuleObserver(cfg, func(m types.RuleMetadata) { metas = append(metas, m) })
+	waf, err := coraza.NewWAF(observed.WithDirectives(directives))
 	if err != nil {
 		if ferr := locateRuleError(cfg, &spec); ferr != nil {
 			return nil, ferr
@@ -65,16 +68,17 @@ func NewEngine(spec Spec) (*Engine, error) {
 	if spec.recheckSafe() {
 		e.recheck = newRecheckCache(spec.RecheckWindow)
 	}
-	if len(xs) > 0 {
+	tx := waf.NewTransaction()
+	_, removes := tx.(ruleRemover)
+	_ = tx.Close()
+	if len(xs) > 0 && !removes {
 		// Exclusions use the transaction's rule removal; refuse to build
 		// an engine that would silently ignore them.
-		tx := waf.NewTransaction()
-		_, ok := tx.(ruleRemover)
-		_ = tx.Close()
-		if !ok {
-			closeWAF(waf)
-			return nil, errors.New("WAF exclusions: this Coraza version's transactions cannot remove rules")
-		}
+		closeWAF(waf)
+		return nil, errors.New("WAF exclusions: this Coraza version's transactions cannot remove rules")
+	}
+	if removes && !spec.NoPrune {
+		e.prune = newPruner(metas, spec.Rules)
 	}
 	return e, nil
 }

@@ -39,6 +39,7 @@ type Verdict struct {
 	refused  bool             // by the request or the response phases
 	redact   bool             // Request.Redact
 	response *ResponseVerdict // the response phases' refusal
+	pruned   int              // rules pruning took out (prune.go)
 }
 
 // Inspect runs the request phases (headers, then body) on r. It never
@@ -75,23 +76,28 @@ func (e *Engine) Inspect(r *Request) (v *Verdict) {
 		}
 	}()
 	applyExclusions(e.exclusions, tx, r.path())
+	h := e.headerFeed(tx)
+	defer h.done()
 	tx.ProcessConnection(addrString(r.Client.Addr()), int(r.Client.Port()), addrString(r.Server.Addr()), int(r.Server.Port()))
 	tx.ProcessURI(r.URI, r.Method, r.Proto)
+	h.target(r.Method, r.URI, r.Proto)
 	// net/http moves Host out of the header map. HTTP/1.1 requires the
 	// header (net/http refuses a request without one), so an empty Host
 	// there was sent empty (CRS 920290), not left out (920280).
 	if r.Host != "" || r.Proto == "HTTP/1.1" {
-		tx.AddRequestHeader("Host", r.Host)
+		h.add("Host", r.Host)
 		tx.SetServerName(hostOnly(r.Host))
 	}
 	for k, vs := range r.Header {
 		for _, val := range vs {
-			tx.AddRequestHeader(k, val)
+			h.add(k, val)
 		}
 	}
 	for _, te := range r.TransferEncoding {
-		tx.AddRequestHeader("Transfer-Encoding", te)
+		h.add("Transfer-Encoding", te)
 	}
+	h.pruneEarly()
+	v.pruned = h.pruned
 	if it := tx.ProcessRequestHeaders(); it != nil {
 		return v.refuse(it)
 	}
@@ -99,6 +105,8 @@ func (e *Engine) Inspect(r *Request) (v *Verdict) {
 	if err != nil {
 		return v
 	}
+	h.pruneLate(body[:min(int64(len(body)), e.spec.RequestBodyLimit)]) // what Coraza was given
+	v.pruned = h.pruned
 	it, err := tx.ProcessRequestBody()
 	switch {
 	case err != nil:

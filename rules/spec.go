@@ -73,6 +73,10 @@ type Spec struct {
 	// skip evaluation (recheck.go says when that is provably equivalent,
 	// and when the engine turns it off). 0: every request is evaluated.
 	RecheckWindow time.Duration
+	// NoPrune evaluates every rule on every request: rule pruning
+	// (prune.go), which skips the rules that provably cannot match, is
+	// off. For comparison; the verdicts are the same.
+	NoPrune bool
 	// TestMode is the CRS regression-testing profile: detection only,
 	// blocking paranoia 4, rule 900005's settings and a marker rule
 	// logging the X-CRS-Test header, as go-ftw expects.
