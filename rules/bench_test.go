@@ -2,8 +2,10 @@ package rules
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +71,43 @@ func BenchmarkInspect(b *testing.B) {
 		}
 	})
 	b.Run("benign-form-POST", func(b *testing.B) { inspectLoop(b, e, benchPOST) })
+	// Every request new, as from real visitors (the rx verdict cache
+	// rarely helps), with rule pruning (prune.go) and without it.
+	for _, prune := range []bool{true, false} {
+		s := baseSpec()
+		s.NoPrune = !prune
+		e := engine(b, s)
+		name := map[bool]string{true: "pruned", false: "unpruned"}[prune]
+		b.Run("varied-GET-"+name, func(b *testing.B) { inspectLoop(b, e, variedRequests(variedGET)) })
+		b.Run("varied-form-POST-"+name, func(b *testing.B) { inspectLoop(b, e, variedRequests(variedPOST)) })
+	}
+}
+
+// variedRequests makes request n for n counting up.
+func variedRequests(make func(n int) *Request) func() *Request {
+	n := 0
+	return func() *Request {
+		n++
+		return make(n)
+	}
+}
+
+// variedGET and variedPOST are testdata/bench/waf.lua's varied requests.
+func variedGET(n int) *Request {
+	r := benchGET()
+	r.URI = fmt.Sprintf("/products/%d?ref=home&page=%d&sort=price&q=red+shoes", n%500, n)
+	r.Header.Set("Cookie", fmt.Sprintf("session=%x; theme=dark", n/8*2654435761+409240313498))
+	return r
+}
+
+func variedPOST(n int) *Request {
+	r := variedGET(n)
+	form := fmt.Sprintf("user=visitor%d&email=visitor%d%%40example.com&message=Hello+there%%2C+please+call+me+back+about+order+%d&remember=1", n, n, n)
+	r.Method, r.URI, r.Path = "POST", "/contact", "/contact"
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Content-Length", strconv.Itoa(len(form)))
+	r.Body, r.ContentLength = strings.NewReader(form), int64(len(form))
+	return r
 }
 
 // inspectLoop inspects a fresh request from req, then closes the
