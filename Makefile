@@ -40,7 +40,7 @@ run: build
 test: tools lint node-example
 	EDGEWARD_REQUIRE_TOOLS=1 EDGEWARD_VERSITYGW=$(VERSITYGW) EDGEWARD_PEBBLE=$(PEBBLE) \
 		EDGEWARD_PEBBLE_CHALLTESTSRV=$(CHALLTESTSRV) $(GO) test -race -count=1 -timeout 12m ./...
-	$(GO) test -count=1 -run 'Sound$$' ./rules   # the exhaustive @rx soundness checks, which skip themselves under -race
+	$(GO) test -count=1 -run 'Sound$$' ./rules   # the exhaustive @rx and rule-pruning soundness checks, which skip themselves under -race
 
 lint: vet staticcheck
 
