@@ -80,6 +80,9 @@ func NewEngine(spec Spec) (*Engine, error) {
 	if removes && !spec.NoPrune {
 		e.prune = newPruner(metas, spec.Rules)
 	}
+	// Coraza keeps the observer, and with it this slice of its parser's
+	// copies of the rules: let them go.
+	metas = nil
 	return e, nil
 }
 

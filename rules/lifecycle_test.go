@@ -91,20 +91,22 @@ func TestReloadMemoryFlat(t *testing.T) {
 }
 
 // TestEngineMemory reports what one engine holds (the CRS compiled at
-// paranoia 1, no operator rules).
+// paranoia 1, no operator rules), with rule pruning and without.
 func TestEngineMemory(t *testing.T) {
-	var m0, m1 runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&m0)
-	s := baseSpec()
-	s.InboundAnomalyThreshold = 99
-	e, err := NewEngine(s)
-	if err != nil {
-		t.Fatal(err)
+	for i, noPrune := range []bool{false, true} {
+		var m0, m1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m0)
+		s := baseSpec()
+		s.InboundAnomalyThreshold, s.NoPrune = 99+i, noPrune
+		e, err := NewEngine(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&m1)
+		t.Logf("one engine (pruning off: %v) holds %.1f MiB of heap", noPrune, float64(m1.HeapAlloc-m0.HeapAlloc)/(1<<20))
+		runtime.KeepAlive(e)
+		e.Close()
 	}
-	runtime.GC()
-	runtime.ReadMemStats(&m1)
-	t.Logf("one engine holds %.1f MiB of heap", float64(m1.HeapAlloc-m0.HeapAlloc)/(1<<20))
-	runtime.KeepAlive(e)
-	e.Close()
 }
