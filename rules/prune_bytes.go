@@ -132,30 +132,28 @@ func transformClosure(name string) closure {
 	return func(byteSet) byteSet { return allBytes }
 }
 
-// foldCase moves the ASCII letters of from by delta; if s holds other
-// than ASCII, every letter of the target case and every high byte may
-// appear too.
+// foldCase moves the ASCII letters of one case to the other (from:
+// the letters moved, delta: +32 to lower, -32 to upper); if s holds
+// other than ASCII, every letter of the target case and every high byte
+// may appear too. The letters are bits 1-26 (upper) and 33-58 (lower)
+// of the second word.
 func foldCase(s byteSet, from byteSet, delta int) byteSet {
-	var out byteSet
-	for c := 0; c < 0x80; c++ {
-		if !s.has(byte(c)) {
-			continue
-		}
-		if from.has(byte(c)) {
-			out.add(byte(c + delta))
-		} else {
-			out.add(byte(c))
-		}
+	moved := s[1] & from[1]
+	s[1] &^= moved
+	if delta > 0 {
+		s[1] |= moved << delta
+	} else {
+		s[1] |= moved >> -delta
 	}
 	if s.hasHigh() {
-		out.union(&highBytes)
-		for c := 0; c < 0x80; c++ {
-			if from.has(byte(c)) {
-				out.add(byte(c + delta))
-			}
+		s[2], s[3] = ^uint64(0), ^uint64(0)
+		if delta > 0 {
+			s[1] |= from[1] << delta
+		} else {
+			s[1] |= from[1] >> -delta
 		}
 	}
-	return out
+	return s
 }
 
 // urlDecodeClosure: a % may start an escape of any byte; + is a space.

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"github.com/corazawaf/coraza/v3/types/variables"
 	"regexp"
 	"slices"
 	"testing"
@@ -226,5 +227,44 @@ func TestPruneSources(t *testing.T) {
 		if got := isURLEncodedForm(c.types); got != c.want {
 			t.Errorf("%q: urlencoded %v, want %v", c.types, got, c.want)
 		}
+	}
+}
+
+type countRemover struct{ n int }
+
+func (c *countRemover) RemoveRuleByID(int) { c.n++ }
+func (c *countRemover) RemoveRuleTargetByID(int, variables.RuleVariable, string, *regexp.Regexp) {
+}
+
+// BenchmarkPrune is pruning's own cost for one varied benign request:
+// the request's byte sets, then every candidate rule's condition.
+func BenchmarkPrune(b *testing.B) {
+	p := engine(b, baseSpec()).prune
+	for _, c := range []struct {
+		name string
+		req  func(int) *Request
+		body []byte
+	}{{"GET", variedGET, nil}, {"form-POST", variedPOST, []byte(benchForm)}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			n := 0
+			var rm countRemover
+			for b.Loop() {
+				n++
+				r := c.req(n)
+				s := p.state()
+				s.b.addTarget(r.Method, r.URI, r.Proto, p.argsAll)
+				s.addHeader(p, "Host", r.Host)
+				for k, vs := range r.Header {
+					for _, v := range vs {
+						s.addHeader(p, k, v)
+					}
+				}
+				p.pruneEarly(&rm, s)
+				p.pruneLate(&rm, s, c.body)
+				p.release(s)
+			}
+			b.ReportMetric(float64(rm.n)/float64(n), "pruned/op")
+		})
 	}
 }
