@@ -151,7 +151,7 @@ func newPruner(metas []types.RuleMetadata, files []RuleFile) *pruner {
 			views[key] = i
 			p.views = append(p.views, v)
 		}
-		r := pruneRule{id: m.ID(), view: i, cond: c}
+		r := pruneRule{id: m.ID(), view: i, cond: compact(c)}
 		if phase == types.PhaseRequestBody && v.body {
 			p.late = append(p.late, r)
 		} else {

@@ -18,6 +18,10 @@ type cond struct {
 	op   condOp
 	set  byteSet // condByte
 	subs []cond  // condAll, condAny
+	// gates, of a condAny: for each part, bytes one of which it needs
+	// (gate), checked before the part is: most parts of a large
+	// alternation fail there, in a contiguous array.
+	gates []byteSet
 }
 
 type condOp uint8
@@ -57,13 +61,57 @@ func (c *cond) holds(s *byteSet) bool {
 		}
 		return true
 	case condAny:
-		for i := range c.subs {
-			if c.subs[i].holds(s) {
+		for i := range c.gates {
+			if g := &c.gates[i]; (*g == allBytes || g.meets(s)) && c.subs[i].holds(s) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// gate is bytes one of which c needs: its own, those of the part of a
+// conjunction checked first, any of an alternation's; every byte (which
+// holds checks as no gate) where c needs nothing.
+func gate(c *cond) byteSet {
+	switch c.op {
+	case condByte:
+		return c.set
+	case condAll:
+		return gate(&c.subs[0])
+	case condAny:
+		var g byteSet
+		for i := range c.subs {
+			p := gate(&c.subs[i])
+			g.union(&p)
+		}
+		return g
+	case condFalse:
+		return byteSet{}
+	}
+	return allBytes
+}
+
+// compact lays c out for checking: its nodes in one array, in the order
+// they are checked.
+func compact(c cond) cond {
+	n := c.size()
+	arena := make([]cond, 0, n)
+	var place func(c *cond) cond
+	place = func(c *cond) cond {
+		out := cond{op: c.op, set: c.set, gates: c.gates}
+		if len(c.subs) == 0 {
+			return out
+		}
+		start := len(arena)
+		arena = append(arena, c.subs...)
+		out.subs = arena[start:len(arena):len(arena)]
+		for i := range out.subs {
+			out.subs[i] = place(&c.subs[i])
+		}
+		return out
+	}
+	return place(&c)
 }
 
 // allOf is the conjunction of cs, simplified: true parts dropped, a
@@ -166,7 +214,14 @@ func anyOf(cs []cond) cond {
 	case 1:
 		return out[0]
 	}
-	return cond{op: condAny, subs: out}
+	// The parts most likely to hold first: where one holds, the check
+	// stops there.
+	slices.SortStableFunc(out, func(a, b cond) int { return likelihood(&b) - likelihood(&a) })
+	gates := make([]byteSet, len(out))
+	for i := range out {
+		gates[i] = gate(&out[i])
+	}
+	return cond{op: condAny, subs: out, gates: gates}
 }
 
 // size is the number of nodes of c.
@@ -221,6 +276,30 @@ func weaken(c cond) cond {
 		return byteCond(bytes)
 	}
 	return c
+}
+
+// likelihood scores how likely benign text meets c: the common bytes
+// of the rarest part a conjunction needs, the likeliest alternative.
+func likelihood(c *cond) int {
+	switch c.op {
+	case condTrue:
+		return 1 << 10
+	case condByte:
+		return common(&c.set)
+	case condAll:
+		n := 1 << 10
+		for i := range c.subs {
+			n = min(n, likelihood(&c.subs[i]))
+		}
+		return n
+	case condAny:
+		n := 0
+		for i := range c.subs {
+			n = max(n, likelihood(&c.subs[i]))
+		}
+		return n
+	}
+	return 0
 }
 
 // commonBytes are what benign text is made of: letters, digits, space

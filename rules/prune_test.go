@@ -73,6 +73,7 @@ func TestRegexCond(t *testing.T) {
 		{`(?i)union\s+select`, []string{"UNION SELECT", "x union\tselect"}, []string{"hello world", "union"}},
 		{`<script`, []string{"<script>"}, []string{"script", "<b>"}},
 		{`^$`, []string{"", "a\n\nb"}, nil},
+		{`x|^$`, []string{"", "x"}, nil},
 		{`a|b`, []string{"a", "b"}, []string{"c"}},
 		{`[<>]`, []string{"<", ">"}, []string{"="}},
 		{`(?i)k`, []string{"k", "K", "\u212a"}, []string{"x"}},
