@@ -128,27 +128,17 @@ func addUnescaped(s *byteSet, v string) {
 		switch {
 		case c == '+':
 			s.add(' ')
-		case c == '%' && i+2 < len(v) && isHex(v[i+1]) && isHex(v[i+2]):
-			s.add(unhex(v[i+1])<<4 | unhex(v[i+2]))
-			i += 2
+		case c == '%' && i+2 < len(v):
+			if b, ok := hexByte(v[i+1 : i+3]); ok {
+				s.add(b)
+				i += 2
+				continue
+			}
+			s.add(c)
 		default:
 			s.add(c)
 		}
 	}
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	}
-	return c - 'a' + 10
 }
 
 // addHeader adds a header as the transaction is given it.
