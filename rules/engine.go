@@ -78,7 +78,7 @@ func NewEngine(spec Spec) (*Engine, error) {
 		return nil, errors.New("WAF exclusions: this Coraza version's transactions cannot remove rules")
 	}
 	if removes && !spec.NoPrune {
-		e.prune = newPruner(metas, spec.Rules)
+		e.prune = newPruner(metas, spec.Rules, spec.detectionParanoia())
 	}
 	// Coraza keeps the observer, and with it this slice of its parser's
 	// copies of the rules: let them go.

@@ -98,8 +98,11 @@ var bodyProcessorRules = map[int]bool{200000: true, 200001: true, 200006: true}
 
 // newPruner reads the engine's rules (as Coraza's rule observer gives
 // them) and the operator's rule files. It returns nil when nothing can
-// be pruned.
-func newPruner(metas []types.RuleMetadata, files []RuleFile) *pruner {
+// be pruned. Rules the CRS tags for a paranoia level above paranoia are
+// not candidates: the CRS skips them (removing them would change
+// nothing, and costs a little per request); were one to run after all,
+// it is evaluated as usual.
+func newPruner(metas []types.RuleMetadata, files []RuleFile, paranoia int) *pruner {
 	p := &pruner{headerIndex: map[string]int{}, formsOnly: true}
 	noDefaults := false
 	for _, f := range files {
@@ -133,7 +136,7 @@ func newPruner(metas []types.RuleMetadata, files []RuleFile) *pruner {
 			p.formsOnly = false
 		}
 		if counted || m.ID() == 0 || phase != types.PhaseRequestHeaders && phase != types.PhaseRequestBody || sh.negated ||
-			noDefaults && !sh.tNone {
+			noDefaults && !sh.tNone || taggedParanoia(m.Tags()) > paranoia {
 			continue
 		}
 		c, ok := operatorCond(sh.op, sh.arg, m.File())
@@ -162,6 +165,19 @@ func newPruner(metas []types.RuleMetadata, files []RuleFile) *pruner {
 		return nil
 	}
 	return p
+}
+
+// taggedParanoia is the paranoia level a rule's CRS tag gives
+// (paranoia-level/N), or 0.
+func taggedParanoia(tags []string) int {
+	for _, t := range tags {
+		if n, ok := strings.CutPrefix(t, "paranoia-level/"); ok {
+			if pl, err := strconv.Atoi(n); err == nil {
+				return pl
+			}
+		}
+	}
+	return 0
 }
 
 // view maps a rule's variables and transformations, or says it cannot.

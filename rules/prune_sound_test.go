@@ -192,7 +192,8 @@ func TestPruneSound(t *testing.T) {
 }
 
 // TestPrunePrunes: pruning is on by default and takes out most of the
-// CRS for benign requests, and what matched stays the same.
+// paranoia level 1 rules for benign requests (about 95 of its 136
+// candidates), and what matched stays the same.
 func TestPrunePrunes(t *testing.T) {
 	p := newPrunePair(t, baseSpec())
 	for _, c := range []struct {
@@ -200,9 +201,9 @@ func TestPrunePrunes(t *testing.T) {
 		req  func() *Request
 		min  int
 	}{
-		{"benign GET", benchGET, 100},
-		{"benign form POST", benchPOST, 100},
-		{"SQL injection", func() *Request { return get("/?id="+sqli, nil) }, 50},
+		{"benign GET", benchGET, 80},
+		{"benign form POST", benchPOST, 80},
+		{"SQL injection", func() *Request { return get("/?id="+sqli, nil) }, 40},
 		{"JSON", func() *Request { return post("/api", "application/json", `{"a":"b"}`) }, 20},
 	} {
 		if n := p.compare(t, c.name, c.req); n < c.min {

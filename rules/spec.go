@@ -102,6 +102,15 @@ func (s Spec) Key() string {
 	return hex.EncodeToString(sum[:])
 }
 
+// detectionParanoia is the highest paranoia level whose rules run: the
+// policy's, or 4 in the test profile.
+func (s *Spec) detectionParanoia() int {
+	if s.TestMode {
+		return 4
+	}
+	return s.ParanoiaLevel
+}
+
 // detectOnly reports whether the engine never refuses for a rule match
 // or a body size (detect mode and the test profile).
 func (s *Spec) detectOnly() bool { return s.Mode == Detect || s.TestMode }
