@@ -231,10 +231,10 @@ func (p *pruner) headerKey(key string) int {
 	return i
 }
 
-// headerIndex finds a header key a rule names: the key as net/http
+// findHeader finds a header key a rule names: the key as net/http
 // writes it or in lower case is a map lookup, any other spelling a
 // scan.
-func (p *pruner) headerIdx(key string) (int, bool) {
+func (p *pruner) findHeader(key string) (int, bool) {
 	if i, ok := p.headerIndex[key]; ok {
 		return i, true
 	}
@@ -319,10 +319,12 @@ func (p *pruner) bytes(s *pruneState, i int) *byteSet {
 	for _, h := range v.headers {
 		set.union(&s.b.header[h])
 	}
-	all := set
+	all := set // multiMatch: the operator sees every stage
 	for _, t := range v.trans {
 		set = t(set)
-		all.union(&set)
+		if v.multi {
+			all.union(&set)
+		}
 	}
 	if v.multi {
 		set = all

@@ -67,7 +67,7 @@ type closure func(byteSet) byteSet
 // Coraza looks them up) to their closures. A name missing here is
 // treated as making any byte.
 var transformClosures = map[string]closure{
-	"none": func(s byteSet) byteSet { return s },
+	"none": keep,
 	// strings.ToLower: ASCII letters in one case; any other rune may
 	// become an ASCII letter (the Kelvin sign is a k) or other bytes
 	// (invalid UTF-8 becomes U+FFFD).
@@ -96,32 +96,31 @@ var transformClosures = map[string]closure{
 		}
 		return s
 	},
-	"removenulls":        func(s byteSet) byteSet { return s },
-	"removewhitespace":   func(s byteSet) byteSet { return s },
-	"removecommentschar": func(s byteSet) byteSet { return s },
-	"trim":               func(s byteSet) byteSet { return s },
-	"trimleft":           func(s byteSet) byteSet { return s },
-	"trimright":          func(s byteSet) byteSet { return s },
+	"removenulls":        keep,
+	"removewhitespace":   keep,
+	"removecommentschar": keep,
+	"trim":               keep,
+	"trimleft":           keep,
+	"trimright":          keep,
 	"replacenulls":       withSpace,
 	"compresswhitespace": withSpace,
 	"removecomments":     withSpace,
 	"replacecomments":    withSpace,
-	// filepath.Clean keeps bytes it was given, and may write . and /.
-	"normalisepath":    func(s byteSet) byteSet { s.addString("./"); return s },
-	"normalizepath":    func(s byteSet) byteSet { s.addString("./"); return s },
-	"normalisepathwin": func(s byteSet) byteSet { s.addString("./"); return s },
-	"normalizepathwin": func(s byteSet) byteSet { s.addString("./"); return s },
-	"length":           func(byteSet) byteSet { return digitBytes },
+	"normalisepath":      withPathChars,
+	"normalizepath":      withPathChars,
+	"normalisepathwin":   withPathChars,
+	"normalizepathwin":   withPathChars,
+	"length":             func(byteSet) byteSet { return digitBytes },
 	// The decoders without an escape character, the encoders and the
 	// hashes: anything.
-	"base64decode":    func(byteSet) byteSet { return allBytes },
-	"base64decodeext": func(byteSet) byteSet { return allBytes },
-	"base64encode":    func(byteSet) byteSet { return allBytes },
-	"hexdecode":       func(byteSet) byteSet { return allBytes },
-	"hexencode":       func(byteSet) byteSet { return allBytes },
-	"urlencode":       func(byteSet) byteSet { return allBytes },
-	"md5":             func(byteSet) byteSet { return allBytes },
-	"sha1":            func(byteSet) byteSet { return allBytes },
+	"base64decode":    anyByte,
+	"base64decodeext": anyByte,
+	"base64encode":    anyByte,
+	"hexdecode":       anyByte,
+	"hexencode":       anyByte,
+	"urlencode":       anyByte,
+	"md5":             anyByte,
+	"sha1":            anyByte,
 }
 
 // transformClosure is the closure of the named transformation.
@@ -129,7 +128,7 @@ func transformClosure(name string) closure {
 	if c, ok := transformClosures[strings.ToLower(name)]; ok {
 		return c
 	}
-	return func(byteSet) byteSet { return allBytes }
+	return anyByte
 }
 
 // foldCase moves the ASCII letters of one case to the other (from:
@@ -171,6 +170,19 @@ func anyIf(s byteSet, escape byte) byteSet {
 	if s.has(escape) {
 		return allBytes
 	}
+	return s
+}
+
+// keep: a transformation that only drops or keeps bytes.
+func keep(s byteSet) byteSet { return s }
+
+// anyByte: a transformation that can make any byte.
+func anyByte(byteSet) byteSet { return allBytes }
+
+// withPathChars: filepath.Clean keeps the bytes it is given and may
+// write . and /.
+func withPathChars(s byteSet) byteSet {
+	s.addString("./")
 	return s
 }
 

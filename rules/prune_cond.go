@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math/bits"
 	"regexp/syntax"
 	"slices"
 	"strconv"
@@ -325,7 +326,7 @@ func rarer(a, b *byteSet) bool {
 func common(s *byteSet) int {
 	n := 0
 	for i := range s {
-		n += popcount(s[i] & commonBytes[i])
+		n += bits.OnesCount64(s[i] & commonBytes[i])
 	}
 	return n
 }
@@ -333,15 +334,7 @@ func common(s *byteSet) int {
 func count(s *byteSet) int {
 	n := 0
 	for i := range s {
-		n += popcount(s[i])
-	}
-	return n
-}
-
-func popcount(x uint64) int {
-	n := 0
-	for ; x != 0; x &= x - 1 {
-		n++
+		n += bits.OnesCount64(s[i])
 	}
 	return n
 }

@@ -152,7 +152,7 @@ func (s *pruneState) addHeader(p *pruner, key, value string) {
 			names.add(c + 'a' - 'A')
 		}
 	}
-	if i, ok := p.headerIdx(key); ok {
+	if i, ok := p.findHeader(key); ok {
 		b.header[i].addString(value)
 	}
 	switch {

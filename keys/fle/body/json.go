@@ -156,17 +156,9 @@ func (s *jsonScanner) object(i int) (int, error) {
 			return 0, err
 		}
 		s.ptr = s.ptr[:base]
-		if i = s.ws(i); i >= len(s.data) {
-			return 0, malformed("json: unexpected end of input in an object at offset %d", i)
-		}
-		switch s.data[i] {
-		case ',':
-			i = s.ws(i + 1)
-		case '}':
-			s.depth--
-			return i + 1, nil
-		default:
-			return 0, malformed("json: expected ',' or '}' at offset %d", i)
+		var done bool
+		if i, done, err = s.next(i, '}', "an object"); done || err != nil {
+			return i, err
 		}
 	}
 }
@@ -187,19 +179,28 @@ func (s *jsonScanner) array(i int) (int, error) {
 			return 0, err
 		}
 		s.ptr = s.ptr[:base]
-		if i = s.ws(i); i >= len(s.data) {
-			return 0, malformed("json: unexpected end of input in an array at offset %d", i)
-		}
-		switch s.data[i] {
-		case ',':
-			i = s.ws(i + 1)
-		case ']':
-			s.depth--
-			return i + 1, nil
-		default:
-			return 0, malformed("json: expected ',' or ']' at offset %d", i)
+		var done bool
+		if i, done, err = s.next(i, ']', "an array"); done || err != nil {
+			return i, err
 		}
 	}
+}
+
+// next reads what follows a member of an object or array (closing with
+// close): a comma (the index of the next member) or the close (done,
+// the index after it).
+func (s *jsonScanner) next(i int, close byte, in string) (int, bool, error) {
+	if i = s.ws(i); i >= len(s.data) {
+		return 0, false, malformed("json: unexpected end of input in %s at offset %d", in, i)
+	}
+	switch s.data[i] {
+	case ',':
+		return s.ws(i + 1), false, nil
+	case close:
+		s.depth--
+		return i + 1, true, nil
+	}
+	return 0, false, malformed("json: expected ',' or '%c' at offset %d", close, i)
 }
 
 // str scans the string starting with the quote at i and returns the index
